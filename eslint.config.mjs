@@ -1,0 +1,31 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+// Node built-ins are not available (or not deterministic) inside the workflow sandbox.
+const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'util', 'worker_threads'];
+const sandboxRestriction = {
+  patterns: [
+    { group: ['node:*'], message: 'Workflow code runs in the deterministic sandbox: no Node APIs.' },
+    { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/envconfig'], message: 'Not available in workflow code.' },
+  ],
+  paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in the deterministic sandbox: no Node APIs.' })),
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'lib', 'coverage', 'bench/results'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.ts'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/workflows/**', 'src/coordinator/**', 'src/interceptors/**', 'test/fixtures/workflows.ts'],
+    rules: { 'no-restricted-imports': ['error', sandboxRestriction] },
+  },
+  { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },
+);

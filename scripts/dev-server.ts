@@ -1,0 +1,52 @@
+/**
+ * Starts the Temporal CLI dev server through the SDK's `TestWorkflowEnvironment.createLocal`, with the binary
+ * from `obtainTemporalCli`. Used by the test suite, the demo and the benchmarks: never a mock.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { obtainTemporalCli, TemporalCliNotFoundError, type ObtainedCli } from './temporal-cli';
+
+export interface DevServerOptions {
+  /** Serve the Web UI on this port. */
+  uiPort?: number;
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  /** Persist to this SQLite file instead of memory. */
+  dbFilename?: string;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  env: TestWorkflowEnvironment;
+  /** The CLI binary, or undefined when the SDK downloaded its own. */
+  cli?: ObtainedCli;
+  /** gRPC address, host:port. */
+  address: string;
+  /** Web UI base URL, when the UI is on. */
+  uiUrl?: string;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  let cli: ObtainedCli | undefined;
+  try {
+    cli = obtainTemporalCli(options.log ? { log: options.log } : {});
+  } catch (err) {
+    if (!(err instanceof TemporalCliNotFoundError)) throw err;
+    // Last route: the SDK's own download, which only works with internet access.
+    (options.log ?? console.error)(`${err.message}\n  - trying the SDK's own download (needs internet)`);
+  }
+  const server = {
+    executable: cli ? { type: 'existing-path' as const, path: cli.path } : { type: 'cached-download' as const },
+    ...(options.port !== undefined && { port: options.port }),
+    ...(options.uiPort !== undefined && { ui: true, uiPort: options.uiPort }),
+    ...(options.dbFilename !== undefined && { dbFilename: options.dbFilename }),
+    // The coordinator spreads many signals over one workflow; keep the dev server's logs to errors.
+    log: { format: 'pretty', level: 'error' },
+  };
+  const env = await TestWorkflowEnvironment.createLocal({ server });
+  return {
+    env,
+    ...(cli && { cli }),
+    address: env.address,
+    ...(options.uiPort !== undefined && { uiUrl: `http://localhost:${options.uiPort}` }),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * Activities registered by the library's worker. Workflows import this module as types only.
+ *
+ * @module
+ */
+import { composeReply, discardDraft } from './chat';
+import { cleanUpAfterCancel, simulateWork } from './demo';
+
+export type { ChatMessage } from './chat';
+export type { SimulateWorkInput } from './demo';
+
+/** All activities of the library's worker, as one object for `Worker.create({ activities })`. */
+export function createActivities() {
+  return { simulateWork, cleanUpAfterCancel, composeReply, discardDraft };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,80 @@
+import type { LimitStrategy, SlotRelease } from '../coordinator/messages';
+import { parseCoordinatorInput } from '../coordinator/validation';
+import { ConcurrencyInputError } from './errors';
+
+/** Task queue of the coordinators when neither the policy nor `TEMPORAL_TASK_QUEUE` says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'concurrency';
+
+/**
+ * "At most `maxRuns` runs of this workflow per key": the Hatchet-style concurrency declaration.
+ *
+ * @typeParam Input the workflow's first argument, which `key` reads the group key from
+ */
+export interface ConcurrencyPolicy<Input = unknown> {
+  /** Policy name; part of every coordinator's workflow ID, so it may not contain `/`. */
+  name: string;
+  /** Most runs per key that execute at once; an integer >= 1. */
+  maxRuns: number;
+  limitStrategy: LimitStrategy;
+  /** The group key of an input, e.g. `(input) => input.userId`; a non-empty string. */
+  key: (input: Input) => string;
+  /** @default 'on-cancel-request' */
+  slotRelease?: SlotRelease;
+  /** Task queue the coordinators run on. @default 'concurrency' */
+  taskQueue?: string;
+  /** Task queue of the children; @default the coordinators' task queue */
+  childTaskQueue?: string;
+  /** A coordinator with nothing running or queued completes after this long. @default 300000 */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * Validates a policy once, where it is declared, and returns it frozen.
+ *
+ * @throws {@link ConcurrencyInputError} naming the first invalid field
+ * @example
+ * const chatPolicy = defineConcurrencyPolicy({
+ *   name: 'chat',
+ *   maxRuns: 1,
+ *   limitStrategy: 'CANCEL_IN_PROGRESS',
+ *   key: (message: ChatMessage) => message.userId,
+ * });
+ */
+export function defineConcurrencyPolicy<Input>(policy: ConcurrencyPolicy<Input>): Readonly<ConcurrencyPolicy<Input>> {
+  validatePolicy(policy);
+  return Object.freeze({ ...policy });
+}
+
+export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
+  if (typeof policy !== 'object' || policy === null) {
+    throw new ConcurrencyInputError('policy', `policy must be an object, got ${typeof policy}`, policy);
+  }
+  if (typeof policy.key !== 'function') {
+    throw new ConcurrencyInputError('key', `key must be a function of the workflow input, got ${typeof policy.key}`, policy.key);
+  }
+  if (typeof policy.name === 'string' && policy.name.includes('/')) {
+    throw new ConcurrencyInputError('name', `name must not contain '/', got ${JSON.stringify(policy.name)}`, policy.name);
+  }
+  if (policy.taskQueue !== undefined && (typeof policy.taskQueue !== 'string' || policy.taskQueue === '')) {
+    throw new ConcurrencyInputError('taskQueue', `taskQueue must be a non-empty string`, policy.taskQueue);
+  }
+  // The rest is the coordinator's own input check, so client and workflow can never disagree.
+  const parsed = parseCoordinatorInput({ ...coordinatorConfigOf(policy), key: 'k' });
+  if (!parsed.ok) {
+    const field = parsed.problem.field === 'policy' ? 'name' : parsed.problem.field;
+    const message = parsed.problem.field === 'policy' ? parsed.problem.message.replace(/^policy/, 'name') : parsed.problem.message;
+    throw new ConcurrencyInputError(field, message, (policy as unknown as Record<string, unknown>)[field]);
+  }
+}
+
+/** The coordinator start input a policy implies, without the key. */
+export function coordinatorConfigOf(policy: ConcurrencyPolicy<never>) {
+  return {
+    policy: policy.name,
+    maxRuns: policy.maxRuns,
+    limitStrategy: policy.limitStrategy,
+    ...(policy.slotRelease !== undefined && { slotRelease: policy.slotRelease }),
+    ...(policy.childTaskQueue !== undefined && { childTaskQueue: policy.childTaskQueue }),
+    ...(policy.idleTimeoutMs !== undefined && { idleTimeoutMs: policy.idleTimeoutMs }),
+  };
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
+import {
+  COORDINATOR_WORKFLOW_TYPE,
+  submitSignal,
+  type CoordinatorInput,
+  type Submission,
+} from '../coordinator/messages';
+import { MAX_SUBMISSION_ID_LENGTH, parseSubmission } from '../coordinator/validation';
+import { ConcurrencyInputError } from './errors';
+import { childWorkflowId, coordinatorWorkflowId } from './ids';
+import { coordinatorConfigOf, DEFAULT_TASK_QUEUE, validatePolicy, type ConcurrencyPolicy } from './policy';
+
+/** What to run under a policy. */
+export interface SubmitOptions<W extends Workflow> {
+  policy: ConcurrencyPolicy<Parameters<W>[0]>;
+  /** The workflow function, or its type name. */
+  workflow: W | string;
+  args: Parameters<W>;
+  /** Submission id, the idempotency key: submitting the same id again starts nothing new. @default a random UUID */
+  id?: string;
+  /** Child workflow ID. @default `<coordinator workflow ID>/<id>` */
+  workflowId?: string;
+  /** Child task queue. @default the policy's `childTaskQueue`, else the coordinator's task queue */
+  taskQueue?: string;
+}
+
+/** Where a submission went: enough to follow it in the `state` query, the child's handle or the Web UI. */
+export interface SubmitResult {
+  submissionId: string;
+  coordinatorWorkflowId: string;
+  childWorkflowId: string;
+}
+
+function keyOf<W extends Workflow>(options: SubmitOptions<W>): string {
+  let key: unknown;
+  try {
+    key = options.policy.key(options.args[0]);
+  } catch (err) {
+    throw new ConcurrencyInputError('key', `policy ${options.policy.name}: key(input) threw: ${String(err)}`, options.args[0]);
+  }
+  if (typeof key !== 'string' || key.length === 0) {
+    const got = typeof key === 'string' ? 'an empty string' : typeof key;
+    throw new ConcurrencyInputError('key', `policy ${options.policy.name}: key(input) must return a non-empty string, got ${got}`, key);
+  }
+  return key;
+}
+
+/** Checks everything that can be checked locally and returns the coordinator input and the submit signal. */
+export function prepareSubmission<W extends Workflow>(
+  options: SubmitOptions<W>,
+): { coordinatorInput: CoordinatorInput; submission: Submission } {
+  validatePolicy(options.policy);
+  if (!Array.isArray(options.args)) {
+    throw new ConcurrencyInputError('args', `args must be an array of workflow arguments, got ${typeof options.args}`, options.args);
+  }
+  const workflowType = typeof options.workflow === 'function' ? options.workflow.name : options.workflow;
+  const id = options.id ?? randomUUID();
+  const submission: Submission = {
+    id,
+    workflowType,
+    args: options.args,
+    ...(options.workflowId !== undefined && { workflowId: options.workflowId }),
+    ...(options.taskQueue !== undefined && { taskQueue: options.taskQueue }),
+  };
+  const parsed = parseSubmission(submission);
+  if (!parsed.ok) {
+    const field = parsed.problem.field === 'workflowType' ? 'workflow' : parsed.problem.field;
+    throw new ConcurrencyInputError(field, parsed.problem.message, (submission as unknown as Record<string, unknown>)[parsed.problem.field]);
+  }
+  if (id.length > MAX_SUBMISSION_ID_LENGTH) throw new ConcurrencyInputError('id', 'id is too long', id);
+  const key = keyOf(options);
+  return { coordinatorInput: { ...coordinatorConfigOf(options.policy), key }, submission };
+}
+
+/**
+ * Submits one run of a workflow under a concurrency policy: signal-with-starts the key's coordinator, which
+ * starts the child as a slot allows and, under CANCEL_IN_PROGRESS, cancels the oldest runs to make room.
+ *
+ * Resolves once the server has durably accepted the submission; the child may start a moment later.
+ *
+ * @throws {@link ConcurrencyInputError} before any network call if the policy, key or submission is invalid
+ * @example
+ * const { childWorkflowId } = await submit(client, {
+ *   policy: chatPolicy,
+ *   workflow: chatReply,
+ *   args: [{ userId: 'user-1', messageId: 'm-7', text: 'hello' }],
+ *   id: 'm-7',
+ * });
+ */
+export async function submit<W extends Workflow>(client: Client, options: SubmitOptions<W>): Promise<SubmitResult> {
+  const { coordinatorInput, submission } = prepareSubmission(options);
+  const coordinatorId = coordinatorWorkflowId(coordinatorInput.policy, coordinatorInput.key);
+  await client.workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
+    workflowId: coordinatorId,
+    taskQueue: options.policy.taskQueue ?? DEFAULT_TASK_QUEUE,
+    args: [coordinatorInput],
+    signal: submitSignal,
+    signalArgs: [submission],
+    staticSummary: `concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`,
+  });
+  return {
+    submissionId: submission.id,
+    coordinatorWorkflowId: coordinatorId,
+    childWorkflowId: childWorkflowId(coordinatorId, submission.id, submission.workflowId),
+  };
+}

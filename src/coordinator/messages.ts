@@ -1,0 +1,145 @@
+/**
+ * The coordinator's wire contract: every signal and query definition, and the payload types they carry.
+ *
+ * Imported by both the workflow (to register handlers) and the client (to send them), so the wire names exist
+ * once. The names are public (SPEC section 2): other SDKs and the `temporal` CLI send them by string.
+ *
+ * @module
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** How the coordinator picks which submissions run when a key is over its limit. */
+export const LIMIT_STRATEGIES = ['CANCEL_IN_PROGRESS'] as const;
+export type LimitStrategy = (typeof LIMIT_STRATEGIES)[number];
+
+/**
+ * When a cancelled child stops counting against `maxRuns`.
+ * - `on-cancel-request` (Hatchet's behaviour): as soon as cancellation is requested, so the newest starts at once.
+ * - `on-close`: only once the child has closed, so at no instant do more than `maxRuns` children execute.
+ */
+export const SLOT_RELEASES = ['on-cancel-request', 'on-close'] as const;
+export type SlotRelease = (typeof SLOT_RELEASES)[number];
+
+/** How a started child ended, as Temporal reports it. */
+export const CLOSE_OUTCOMES = ['completed', 'failed', 'cancelled', 'terminated', 'timedOut'] as const;
+export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
+
+/** Every submission ends in exactly one of these. */
+export type FinalOutcome = CloseOutcome | 'dropped' | 'rejected';
+
+/** Start input of `concurrencyCoordinator` (args[0] of signalWithStart). */
+export interface CoordinatorInput {
+  policy: string;
+  key: string;
+  maxRuns: number;
+  limitStrategy: LimitStrategy;
+  /** Task queue for children that do not name their own; defaults to the coordinator's task queue. */
+  childTaskQueue?: string;
+  /** @default 'on-cancel-request' */
+  slotRelease?: SlotRelease;
+  /** Complete after this long with nothing running or queued. @default 300_000 (5 minutes) */
+  idleTimeoutMs?: number;
+  /** How many closed submissions the `state` query keeps. @default 100 */
+  recentLimit?: number;
+  /** How many past submission ids are remembered to make resubmission idempotent. @default 2000 */
+  dedupeWindow?: number;
+}
+
+/** Argument of the `submit` signal: one unit of work for the key. */
+export interface Submission {
+  /** Idempotency key: a repeated id starts nothing new. */
+  id: string;
+  workflowType: string;
+  args?: unknown[];
+  /** Child workflow ID; defaults to `<coordinator workflow ID>/<id>`. */
+  workflowId?: string;
+  taskQueue?: string;
+}
+
+/** Argument of the `runClosed` signal, sent by a child (through the library's interceptor) as it closes. */
+export interface RunClosed {
+  workflowId: string;
+  outcome: CloseOutcome;
+}
+
+/** A submission that is queued or whose child is open. Timestamps are ISO-8601, workflow time. */
+export interface Run {
+  id: string;
+  seq: number;
+  workflowId: string;
+  workflowType: string;
+  taskQueue?: string;
+  /** Only kept until the child starts, so queries and carried state stay small. */
+  args?: unknown[];
+  submittedAt: string;
+  startedAt?: string;
+  /** Run ID of the child, once the server confirmed its start. */
+  runId?: string;
+  cancelRequestedAt?: string;
+  /** Submission id of the newer submission that displaced this one. */
+  supersededBy?: string;
+}
+
+/** A submission that reached its final outcome. */
+export interface ClosedRun {
+  id: string;
+  seq: number;
+  outcome: FinalOutcome;
+  closedAt: string;
+  workflowId?: string;
+  workflowType?: string;
+  runId?: string;
+  submittedAt?: string;
+  startedAt?: string;
+  cancelRequestedAt?: string;
+  supersededBy?: string;
+  /** Why it was dropped, rejected or failed. */
+  reason?: string;
+}
+
+/** Totals since the coordinator's first run; they survive `recent` being trimmed. */
+export interface CoordinatorCounters {
+  submitted: number;
+  duplicates: number;
+  started: number;
+  cancelRequested: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  terminated: number;
+  timedOut: number;
+  dropped: number;
+  rejected: number;
+}
+
+/** Result of the `state` query. */
+export interface CoordinatorStateView {
+  policy: string;
+  key: string;
+  maxRuns: number;
+  limitStrategy: LimitStrategy;
+  slotRelease: SlotRelease;
+  running: Run[];
+  queued: Run[];
+  recent: ClosedRun[];
+  counters: CoordinatorCounters;
+}
+
+export const submitSignal = defineSignal<[Submission]>('submit');
+export const runClosedSignal = defineSignal<[RunClosed]>('runClosed');
+export const stateQuery = defineQuery<CoordinatorStateView>('state');
+
+/** Workflow type name of the coordinator, for clients that start it by name. */
+export const COORDINATOR_WORKFLOW_TYPE = 'concurrencyCoordinator';
+
+/** Memo key the coordinator sets on every child, so the interceptor (and a human in the UI) can find its coordinator. */
+export const CHILD_MEMO_KEY = 'concurrency';
+
+/** Shape of the memo stored under {@link CHILD_MEMO_KEY} on every child. */
+export interface ChildMemo {
+  coordinatorWorkflowId: string;
+  policy: string;
+  key: string;
+  submissionId: string;
+  seq: number;
+}

@@ -1,0 +1,30 @@
+import type { Run } from '../messages';
+import { holdsSlot, isLive, isOpen } from '../state';
+import type { Plan, Strategy } from './plan';
+
+/**
+ * CANCEL_IN_PROGRESS, "newest wins" (SPEC section 3).
+ *
+ * Among live submissions the `maxRuns` newest are kept; every older one is displaced: cancelled if its child was
+ * started, dropped if it never was. The displaced run at position `maxRuns + i` (newest first) is recorded as
+ * superseded by the kept run at position `i`, which for a single new arrival is that arrival.
+ *
+ * Kept submissions that wait are started newest first: under `slotRelease: 'on-close'` a slot may free up
+ * for only one of them, and an older one would likely be displaced again soon after starting.
+ */
+export const cancelInProgress: Strategy = (runs, config) => {
+  const newestFirst = runs.filter(isLive).reverse();
+  const plan: Plan = { cancel: [], drop: [], start: [] };
+  newestFirst.slice(config.maxRuns).forEach((displaced, i) => {
+    const supersededBy = (newestFirst[i] as Run).id;
+    (isOpen(displaced) ? plan.cancel : plan.drop).push({ id: displaced.id, supersededBy });
+  });
+
+  // Count slots as they will be once this plan's cancellations are requested.
+  const cancelling = new Set(plan.cancel.map((c) => c.id));
+  const afterCancel = (run: Run): Run => (cancelling.has(run.id) ? { ...run, cancelRequestedAt: 'now' } : run);
+  const slotsInUse = runs.filter((run) => holdsSlot(afterCancel(run), config)).length;
+  const waiting = newestFirst.slice(0, config.maxRuns).filter((run) => !isOpen(run));
+  plan.start = waiting.slice(0, Math.max(0, config.maxRuns - slotsInUse)).map((run) => run.id);
+  return plan;
+};

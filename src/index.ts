@@ -1,0 +1,45 @@
+/**
+ * temporal-concurrency: per-key concurrency limits for Temporal workflows, with Hatchet's strategies.
+ *
+ * - {@link defineConcurrencyPolicy} declares "at most N runs per key, newest wins";
+ * - {@link submit} sends a run to the key's coordinator (signalWithStart);
+ * - {@link createWorker} / {@link withConcurrency} run the coordinators and install the `runClosed` interceptor.
+ *
+ * @module
+ */
+export {
+  ConcurrencyInputError,
+  DEFAULT_TASK_QUEUE,
+  childWorkflowId,
+  coordinatorWorkflowId,
+  defineConcurrencyPolicy,
+  getSubmissionStatus,
+  prepareSubmission,
+  submit,
+  type ConcurrencyPolicy,
+  type SubmissionStatus,
+  type SubmitOptions,
+  type SubmitResult,
+} from './client';
+export {
+  COORDINATOR_WORKFLOW_TYPE,
+  LIMIT_STRATEGIES,
+  SLOT_RELEASES,
+  runClosedSignal,
+  stateQuery,
+  submitSignal,
+  type ClosedRun,
+  type CloseOutcome,
+  type CoordinatorInput,
+  type CoordinatorStateView,
+  type FinalOutcome,
+  type LimitStrategy,
+  type Run,
+  type RunClosed,
+  type SlotRelease,
+  type Submission,
+} from './coordinator/messages';
+export { loadConnectionSettings, type ConnectionSettings } from './connection';
+export { concurrencyInterceptors, createWorker, withConcurrency, workflowsPath, type CreateWorkerOptions } from './worker';
+export { chatPolicy } from './examples/chat';
+export type { DemoWorkInput, DemoWorkResult } from './workflows/demo-work';

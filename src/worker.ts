@@ -1,0 +1,66 @@
+/**
+ * The library's worker: runs the coordinators, `demoWork` and the chat example, with the `runClosed` interceptor.
+ *
+ * `npm run worker` starts it with settings from the environment (see `loadConnectionSettings`). Applications that
+ * run their own workers for the children add {@link concurrencyInterceptors} to those workers' options.
+ */
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { loadConnectionSettings } from './connection';
+
+/** Workflow interceptor modules every worker that runs coordinated children must install. */
+export const concurrencyInterceptors: { workflowModules: string[] } = {
+  workflowModules: [path.join(__dirname, 'interceptors', 'run-closed')],
+};
+
+/** Path of the library's workflow bundle entry (coordinator, `demoWork`, chat example). */
+export const workflowsPath = path.join(__dirname, 'workflows');
+
+/**
+ * Adds the library's interceptors to worker options, keeping any the caller already has.
+ *
+ * @example
+ * const worker = await Worker.create(withConcurrency({ connection, taskQueue: 'my-app', workflowsPath, activities }));
+ */
+export function withConcurrency<T extends Pick<WorkerOptions, 'interceptors'>>(options: T): T {
+  const existing = options.interceptors ?? {};
+  return {
+    ...options,
+    interceptors: {
+      ...existing,
+      workflowModules: [...(existing.workflowModules ?? []), ...concurrencyInterceptors.workflowModules],
+    },
+  };
+}
+
+/** Options for {@link createWorker}: everything `Worker.create` takes, with the library's defaults filled in. */
+export type CreateWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'connection' | 'taskQueue'>;
+
+/** Creates a worker for the coordinators, the library's activities and example workflows. */
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const defaults: Partial<WorkerOptions> =
+    options.workflowBundle === undefined ? { workflowsPath } : {};
+  return Worker.create(withConcurrency({ ...defaults, activities: createActivities(), ...options }));
+}
+
+async function main(): Promise<void> {
+  const settings = loadConnectionSettings();
+  const connection = await NativeConnection.connect(settings.connectionOptions);
+  try {
+    const worker = await createWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue });
+    console.log(
+      `worker polling task queue ${settings.taskQueue} on ${settings.connectionOptions.address} (namespace ${settings.namespace})`,
+    );
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
