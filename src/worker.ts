@@ -37,11 +37,17 @@ export function withConcurrency<T extends Pick<WorkerOptions, 'interceptors'>>(o
 /** Options for {@link createWorker}: everything `Worker.create` takes, with the library's defaults filled in. */
 export type CreateWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'connection' | 'taskQueue'>;
 
-/** Creates a worker for the coordinators, the library's activities and example workflows. */
+/**
+ * Creates a worker for the coordinators, the library's activities and example workflows.
+ *
+ * With a prebuilt `workflowBundle`, the bundle must already contain the interceptor: pass
+ * `concurrencyInterceptors.workflowModules` as `workflowInterceptorModules` to `bundleWorkflowCode`.
+ */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
-  const defaults: Partial<WorkerOptions> =
-    options.workflowBundle === undefined ? { workflowsPath } : {};
-  return Worker.create(withConcurrency({ ...defaults, activities: createActivities(), ...options }));
+  if (options.workflowBundle !== undefined) {
+    return Worker.create({ activities: createActivities(), ...options });
+  }
+  return Worker.create(withConcurrency({ workflowsPath, activities: createActivities(), ...options }));
 }
 
 async function main(): Promise<void> {

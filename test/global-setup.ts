@@ -1,0 +1,43 @@
+/**
+ * Starts one real Temporal dev server for the whole integration run and bundles the workflows once. If the server
+ * cannot start, this throws and every integration test fails: they never skip.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { startDevServer, type DevServer } from '../scripts/dev-server';
+import { concurrencyInterceptors } from '../src/worker';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalCliPath: string;
+    workflowBundlePath: string;
+  }
+}
+
+let server: DevServer | undefined;
+let bundleDir: string | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  server = await startDevServer({ log: (line) => console.log(`[temporal-cli] ${line}`) });
+  if (!server.cli) throw new Error('integration tests need the Temporal CLI binary (for the CLI submit test)');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, 'fixtures', 'workflows'),
+    workflowInterceptorModules: concurrencyInterceptors.workflowModules,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+  });
+  bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-concurrency-bundle-'));
+  const workflowBundlePath = path.join(bundleDir, 'workflows.js');
+  fs.writeFileSync(workflowBundlePath, code);
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalCliPath', server.cli.path);
+  project.provide('workflowBundlePath', workflowBundlePath);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.env.teardown();
+  if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
+}
