@@ -25,7 +25,7 @@ export async function setup(project: TestProject): Promise<void> {
   server = await startDevServer({ log: (line) => console.log(`[temporal-cli] ${line}`) });
   if (!server.cli) throw new Error('integration tests need the Temporal CLI binary (for the CLI submit test)');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, 'fixtures', 'workflows'),
+    workflowsPath: path.join(__dirname, 'fixtures', 'workflows.ts'),
     workflowInterceptorModules: concurrencyInterceptors.workflowModules,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });

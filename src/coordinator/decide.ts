@@ -3,7 +3,7 @@
  * randomness: the workflow shell passes time in, and unit and property tests drive it without a server.
  */
 import type { ClosedRun, CoordinatorCounters, FinalOutcome, LimitStrategy, Run } from './messages';
-import type { Command, CoordinatorEvent, CoordinatorState, Decision } from './state';
+import { isConfirmed, type Command, type CoordinatorEvent, type CoordinatorState, type Decision } from './state';
 import { cancelInProgress } from './strategies/cancel-in-progress';
 import type { Strategy } from './strategies/plan';
 import { idOfInvalidSubmission, parseSubmission } from './validation';
@@ -123,21 +123,46 @@ export function applyEvent(state: CoordinatorState, event: CoordinatorEvent): Co
   }
 }
 
+function cancelCommand(run: Run): Command {
+  return { type: 'cancel', workflowId: run.workflowId, submissionId: run.id, supersededBy: run.supersededBy as string };
+}
+
+/** Requests the cancellations that were waiting for their child's start to be confirmed. */
+function flushPendingCancels(state: CoordinatorState, at: string): Decision {
+  const pending = (run: Run) => run.supersededBy !== undefined && run.cancelRequestedAt === undefined && isConfirmed(run);
+  if (!state.runs.some(pending)) return { state, commands: [] };
+  const commands: Command[] = [];
+  const runs = state.runs.map((run) => {
+    if (!pending(run)) return run;
+    commands.push(cancelCommand(run));
+    return { ...run, cancelRequestedAt: at };
+  });
+  const counters = { ...state.counters, cancelRequested: state.counters.cancelRequested + commands.length };
+  return { state: { ...state, runs, counters }, commands };
+}
+
 /** Asks the strategy what to do now, applies its plan to the state and returns the commands for the shell. */
-export function reconcile(state: CoordinatorState, at: string): Decision {
+export function reconcile(current: CoordinatorState, at: string): Decision {
+  const flushed = flushPendingCancels(current, at);
+  const state = flushed.state;
   const plan = STRATEGIES[state.config.limitStrategy](state.runs, state.config);
   const cancels = new Map(plan.cancel.map((c) => [c.id, c.supersededBy]));
   const drops = new Map(plan.drop.map((d) => [d.id, d.supersededBy]));
   const starts = new Set(plan.start);
-  const cancelCommands: Command[] = [];
+  const cancelCommands: Command[] = [...flushed.commands];
   const dropped: ClosedRun[] = [];
   const runs: Run[] = [];
   for (const run of state.runs) {
     const cancelledBy = cancels.get(run.id);
     const droppedBy = drops.get(run.id);
     if (cancelledBy !== undefined) {
-      runs.push({ ...run, cancelRequestedAt: at, supersededBy: cancelledBy });
-      cancelCommands.push({ type: 'cancel', workflowId: run.workflowId, submissionId: run.id, supersededBy: cancelledBy });
+      const superseded = { ...run, supersededBy: cancelledBy };
+      if (isConfirmed(run)) {
+        runs.push({ ...superseded, cancelRequestedAt: at });
+        cancelCommands.push(cancelCommand(superseded));
+      } else {
+        runs.push(superseded); // cancelled by flushPendingCancels once its start is confirmed
+      }
     } else if (droppedBy !== undefined) {
       const reason = `superseded by ${droppedBy} before it started`;
       dropped.push({ ...closeRun(run, 'dropped', at, reason), supersededBy: droppedBy });
@@ -154,9 +179,9 @@ export function reconcile(state: CoordinatorState, at: string): Decision {
   const counters = {
     ...state.counters,
     started: state.counters.started + plan.start.length,
-    cancelRequested: state.counters.cancelRequested + plan.cancel.length,
+    cancelRequested: state.counters.cancelRequested + cancelCommands.length - flushed.commands.length,
   };
-  // Cancellations go out before starts, so a key is never briefly over its limit from the server's point of view.
+  // Cancellations go out before starts, so the server never sees the key over its limit.
   return { state: record({ ...state, runs, counters }, dropped), commands: [...cancelCommands, ...startCommands] };
 }
 

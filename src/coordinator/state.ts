@@ -61,9 +61,17 @@ export function isOpen(run: Run): boolean {
   return run.startedAt !== undefined;
 }
 
-/** Live: neither dropped, cancelled nor closed; these compete for the key's slots. */
+/** Live: not displaced by a newer submission; these compete for the key's slots. */
 export function isLive(run: Run): boolean {
-  return run.cancelRequestedAt === undefined;
+  return run.supersededBy === undefined;
+}
+
+/**
+ * The server has confirmed the child's start. Only then can its cancellation be requested: until it is, a
+ * displaced child keeps its slot, so no history ever shows more than `maxRuns` live started children.
+ */
+export function isConfirmed(run: Run): boolean {
+  return run.runId !== undefined;
 }
 
 /** Whether a run counts against `maxRuns` under the configured slot release. */

@@ -36,12 +36,9 @@ import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed } from './
 /** How long the coordinator waits with children open before looking again, so no wait is unbounded. */
 const BUSY_WAIT_MS = 60_000;
 
-/** A child started by this run of the coordinator. */
+/** A child started by this run of the coordinator, cancelled through its own scope. */
 interface ChildSlot {
   scope: CancellationScope;
-  started: boolean;
-  /** Cancellation was decided before the server confirmed the start; it is sent once the start resolves. */
-  cancelWanted: boolean;
 }
 
 function now(): string {
@@ -89,7 +86,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     inbox.push({ type: 'childClosed', ...parsed.value, at: now() });
   });
 
-  async function runChild(run: Run, slot: ChildSlot): Promise<void> {
+  async function runChild(run: Run): Promise<void> {
     const memo: ChildMemo = {
       coordinatorWorkflowId: state.coordinatorWorkflowId,
       policy: state.config.policy,
@@ -114,9 +111,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       inbox.push({ type: 'childStartFailed', workflowId: run.workflowId, reason: messageOf(err), at: now() });
       return;
     }
-    slot.started = true;
     inbox.push({ type: 'childStarted', workflowId: run.workflowId, runId: handle.firstExecutionRunId, at: now() });
-    if (slot.cancelWanted) slot.scope.cancel();
     let closed: ReturnType<typeof classifyChildFailure> = { outcome: 'completed' };
     try {
       await handle.result();
@@ -129,9 +124,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
 
   function execute(command: Command): void {
     if (command.type === 'start') {
-      const slot: ChildSlot = { scope: new CancellationScope(), started: false, cancelWanted: false };
+      const slot: ChildSlot = { scope: new CancellationScope() };
       children.set(command.run.workflowId, slot);
-      void slot.scope.run(() => runChild(command.run, slot));
+      void slot.scope.run(() => runChild(command.run));
       return;
     }
     log.info('cancelling superseded run', {
@@ -139,9 +134,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       submissionId: command.submissionId,
       supersededBy: command.supersededBy,
     });
+    // The core only cancels children whose start the server confirmed, so the scope's child has started.
     const slot = children.get(command.workflowId);
-    if (slot?.started) slot.scope.cancel();
-    else if (slot) slot.cancelWanted = true;
+    if (slot) slot.scope.cancel();
     else {
       // Started by an earlier run: no scope here, so cancel by workflow ID. If it already closed, the runClosed
       // signal has told us, or will.
@@ -160,7 +155,13 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     }
     const decision = decide(state, inbox.splice(0), now());
     state = decision.state;
-    decision.commands.forEach(execute);
+    const cancels = decision.commands.filter((command) => command.type === 'cancel');
+    const starts = decision.commands.filter((command) => command.type === 'start');
+    cancels.forEach(execute);
+    // A scope's cancellation reaches its child a microtask later, while startChild emits its command at once; let
+    // the cancellations go first, so in the history every cancel request precedes the start it makes room for.
+    if (cancels.length > 0 && starts.length > 0) await Promise.resolve();
+    starts.forEach(execute);
     setCurrentDetails(describeCoordinator(state));
   }
   await condition(allHandlersFinished);

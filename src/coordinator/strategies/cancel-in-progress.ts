@@ -1,5 +1,5 @@
 import type { Run } from '../messages';
-import { holdsSlot, isLive, isOpen } from '../state';
+import { holdsSlot, isConfirmed, isLive, isOpen } from '../state';
 import type { Plan, Strategy } from './plan';
 
 /**
@@ -20,9 +20,10 @@ export const cancelInProgress: Strategy = (runs, config) => {
     (isOpen(displaced) ? plan.cancel : plan.drop).push({ id: displaced.id, supersededBy });
   });
 
-  // Count slots as they will be once this plan's cancellations are requested.
+  // Count slots as they will be once this plan's cancellations are requested (only confirmed starts can be).
   const cancelling = new Set(plan.cancel.map((c) => c.id));
-  const afterCancel = (run: Run): Run => (cancelling.has(run.id) ? { ...run, cancelRequestedAt: 'now' } : run);
+  const afterCancel = (run: Run): Run =>
+    cancelling.has(run.id) && isConfirmed(run) ? { ...run, cancelRequestedAt: 'now' } : run;
   const slotsInUse = runs.filter((run) => holdsSlot(afterCancel(run), config)).length;
   const waiting = newestFirst.slice(0, config.maxRuns).filter((run) => !isOpen(run));
   plan.start = waiting.slice(0, Math.max(0, config.maxRuns - slotsInUse)).map((run) => run.id);

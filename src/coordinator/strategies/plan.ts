@@ -6,7 +6,10 @@ import type { CoordinatorConfig } from '../validation';
  * bookkeeping (timestamps, counters, recent) is written once for all of them.
  */
 export interface Plan {
-  /** Started children to cancel, with the submission that displaced each. */
+  /**
+   * Started children to cancel, with the submission that displaced each. A child whose start the server has not
+   * confirmed yet is cancelled as soon as it is (and holds its slot until then).
+   */
   cancel: { id: string; supersededBy: string }[];
   /** Never-started submissions to drop, with the submission that displaced each. */
   drop: { id: string; supersededBy: string }[];
