@@ -44,10 +44,14 @@ export type CreateWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, '
  * `concurrencyInterceptors.workflowModules` as `workflowInterceptorModules` to `bundleWorkflowCode`.
  */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
-  if (options.workflowBundle !== undefined) {
-    return Worker.create({ activities: createActivities(), ...options });
-  }
-  return Worker.create(withConcurrency({ workflowsPath, activities: createActivities(), ...options }));
+  const defaults: Partial<WorkerOptions> = {
+    activities: createActivities(),
+    // A superseded run's activities learn of the cancellation through their next heartbeat; the SDK's default
+    // throttle (up to 60 s) would let cancelled work run on for seconds.
+    maxHeartbeatThrottleInterval: '1 second',
+  };
+  if (options.workflowBundle !== undefined) return Worker.create({ ...defaults, ...options });
+  return Worker.create(withConcurrency({ ...defaults, workflowsPath, ...options }));
 }
 
 async function main(): Promise<void> {

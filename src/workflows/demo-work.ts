@@ -2,6 +2,7 @@ import {
   ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   isCancellation,
   proxyActivities,
   workflowInfo,
@@ -45,6 +46,8 @@ export async function demoWork(input: DemoWorkInput): Promise<DemoWorkResult> {
   checkInput(input);
   try {
     const { workedMs } = await simulateWork(input);
+    // The work may finish just as the cancellation arrives; a superseded run still ends as cancelled.
+    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled as the work finished');
     return { ...(input.label !== undefined && { label: input.label }), workedMs };
   } catch (err) {
     if (isCancellation(err)) {
