@@ -6,9 +6,15 @@ const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'htt
 const sandboxRestriction = {
   patterns: [
     { group: ['node:*'], message: 'Workflow code runs in the deterministic sandbox: no Node APIs.' },
-    { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/envconfig'], message: 'Not available in workflow code.' },
+    {
+      group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/envconfig'],
+      message: 'Not available in workflow code.',
+    },
   ],
-  paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in the deterministic sandbox: no Node APIs.' })),
+  paths: nodeBuiltins.map((name) => ({
+    name,
+    message: 'Workflow code runs in the deterministic sandbox: no Node APIs.',
+  })),
 };
 
 export default tseslint.config(
@@ -16,11 +22,17 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', '*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {

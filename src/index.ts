@@ -40,6 +40,12 @@ export {
   type Submission,
 } from './coordinator/messages';
 export { loadConnectionSettings, type ConnectionSettings } from './connection';
-export { concurrencyInterceptors, createWorker, withConcurrency, workflowsPath, type CreateWorkerOptions } from './worker';
+export {
+  concurrencyInterceptors,
+  createWorker,
+  withConcurrency,
+  workflowsPath,
+  type CreateWorkerOptions,
+} from './worker';
 export { chatPolicy } from './examples/chat';
 export type { DemoWorkInput, DemoWorkResult } from './workflows/demo-work';

@@ -50,10 +50,18 @@ export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
     throw new ConcurrencyInputError('policy', `policy must be an object, got ${typeof policy}`, policy);
   }
   if (typeof policy.key !== 'function') {
-    throw new ConcurrencyInputError('key', `key must be a function of the workflow input, got ${typeof policy.key}`, policy.key);
+    throw new ConcurrencyInputError(
+      'key',
+      `key must be a function of the workflow input, got ${typeof policy.key}`,
+      policy.key,
+    );
   }
   if (typeof policy.name === 'string' && policy.name.includes('/')) {
-    throw new ConcurrencyInputError('name', `name must not contain '/', got ${JSON.stringify(policy.name)}`, policy.name);
+    throw new ConcurrencyInputError(
+      'name',
+      `name must not contain '/', got ${JSON.stringify(policy.name)}`,
+      policy.name,
+    );
   }
   if (policy.taskQueue !== undefined && (typeof policy.taskQueue !== 'string' || policy.taskQueue === '')) {
     throw new ConcurrencyInputError('taskQueue', `taskQueue must be a non-empty string`, policy.taskQueue);
@@ -62,7 +70,8 @@ export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
   const parsed = parseCoordinatorInput({ ...coordinatorConfigOf(policy), key: 'k' });
   if (!parsed.ok) {
     const field = parsed.problem.field === 'policy' ? 'name' : parsed.problem.field;
-    const message = parsed.problem.field === 'policy' ? parsed.problem.message.replace(/^policy/, 'name') : parsed.problem.message;
+    const message =
+      parsed.problem.field === 'policy' ? parsed.problem.message.replace(/^policy/, 'name') : parsed.problem.message;
     throw new ConcurrencyInputError(field, message, (policy as unknown as Record<string, unknown>)[field]);
   }
 }

@@ -36,13 +36,21 @@ export interface SubmitResult {
 function keyOf<W extends Workflow>(options: SubmitOptions<W>): string {
   let key: unknown;
   try {
-    key = options.policy.key(options.args[0]);
+    key = options.policy.key(options.args[0] as Parameters<W>[0]);
   } catch (err) {
-    throw new ConcurrencyInputError('key', `policy ${options.policy.name}: key(input) threw: ${String(err)}`, options.args[0]);
+    throw new ConcurrencyInputError(
+      'key',
+      `policy ${options.policy.name}: key(input) threw: ${String(err)}`,
+      options.args[0],
+    );
   }
   if (typeof key !== 'string' || key.length === 0) {
     const got = typeof key === 'string' ? 'an empty string' : typeof key;
-    throw new ConcurrencyInputError('key', `policy ${options.policy.name}: key(input) must return a non-empty string, got ${got}`, key);
+    throw new ConcurrencyInputError(
+      'key',
+      `policy ${options.policy.name}: key(input) must return a non-empty string, got ${got}`,
+      key,
+    );
   }
   return key;
 }
@@ -53,7 +61,11 @@ export function prepareSubmission<W extends Workflow>(
 ): { coordinatorInput: CoordinatorInput; submission: Submission } {
   validatePolicy(options.policy);
   if (!Array.isArray(options.args)) {
-    throw new ConcurrencyInputError('args', `args must be an array of workflow arguments, got ${typeof options.args}`, options.args);
+    throw new ConcurrencyInputError(
+      'args',
+      `args must be an array of workflow arguments, got ${typeof options.args}`,
+      options.args,
+    );
   }
   const workflowType = typeof options.workflow === 'function' ? options.workflow.name : options.workflow;
   const id = options.id ?? randomUUID();
@@ -67,7 +79,11 @@ export function prepareSubmission<W extends Workflow>(
   const parsed = parseSubmission(submission);
   if (!parsed.ok) {
     const field = parsed.problem.field === 'workflowType' ? 'workflow' : parsed.problem.field;
-    throw new ConcurrencyInputError(field, parsed.problem.message, (submission as unknown as Record<string, unknown>)[parsed.problem.field]);
+    throw new ConcurrencyInputError(
+      field,
+      parsed.problem.message,
+      (submission as unknown as Record<string, unknown>)[parsed.problem.field],
+    );
   }
   if (id.length > MAX_SUBMISSION_ID_LENGTH) throw new ConcurrencyInputError('id', 'id is too long', id);
   const key = keyOf(options);

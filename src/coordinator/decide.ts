@@ -129,7 +129,8 @@ function cancelCommand(run: Run): Command {
 
 /** Requests the cancellations that were waiting for their child's start to be confirmed. */
 function flushPendingCancels(state: CoordinatorState, at: string): Decision {
-  const pending = (run: Run) => run.supersededBy !== undefined && run.cancelRequestedAt === undefined && isConfirmed(run);
+  const pending = (run: Run) =>
+    run.supersededBy !== undefined && run.cancelRequestedAt === undefined && isConfirmed(run);
   if (!state.runs.some(pending)) return { state, commands: [] };
   const commands: Command[] = [];
   const runs = state.runs.map((run) => {
@@ -175,7 +176,10 @@ export function reconcile(current: CoordinatorState, at: string): Decision {
     }
   }
   const byId = new Map(state.runs.map((run) => [run.id, run]));
-  const startCommands: Command[] = plan.start.map((id) => ({ type: 'start', run: { ...(byId.get(id) as Run), startedAt: at } }));
+  const startCommands: Command[] = plan.start.map((id) => ({
+    type: 'start',
+    run: { ...(byId.get(id) as Run), startedAt: at },
+  }));
   const counters = {
     ...state.counters,
     started: state.counters.started + plan.start.length,

@@ -28,8 +28,7 @@ export type CoordinatorEvent =
 
 /** What the workflow shell must do after a decision. */
 export type Command =
-  | { type: 'start'; run: Run }
-  | { type: 'cancel'; workflowId: string; submissionId: string; supersededBy: string };
+  { type: 'start'; run: Run } | { type: 'cancel'; workflowId: string; submissionId: string; supersededBy: string };
 
 export interface Decision {
   state: CoordinatorState;

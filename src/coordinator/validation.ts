@@ -31,7 +31,8 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `array of length ${value.length}`;
-  if (typeof value === 'string') return value.length > 40 ? `string of length ${value.length}` : `string ${JSON.stringify(value)}`;
+  if (typeof value === 'string')
+    return value.length > 40 ? `string of length ${value.length}` : `string ${JSON.stringify(value)}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   return typeof value;
 }
@@ -173,6 +174,7 @@ export function parseRunClosed(payload: unknown): Parsed<RunClosed> {
 /** A best-effort id for a submission that failed validation, so its rejection can still be found. */
 export function idOfInvalidSubmission(payload: unknown): string {
   if (isRecord(payload) && typeof payload.id === 'string' && payload.id.length > 0) return payload.id;
-  if (isRecord(payload) && (typeof payload.id === 'number' || typeof payload.id === 'boolean')) return String(payload.id);
+  if (isRecord(payload) && (typeof payload.id === 'number' || typeof payload.id === 'boolean'))
+    return String(payload.id);
   return '(invalid)';
 }

@@ -142,7 +142,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       // signal has told us, or will.
       getExternalWorkflowHandle(command.workflowId)
         .cancel()
-        .catch((err: unknown) => log.warn('external cancel failed', { workflowId: command.workflowId, error: messageOf(err) }));
+        .catch((err: unknown) =>
+          log.warn('external cancel failed', { workflowId: command.workflowId, error: messageOf(err) }),
+        );
     }
   }
 

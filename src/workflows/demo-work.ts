@@ -34,7 +34,10 @@ const { cleanUpAfterCancel } = proxyActivities<Activities>({ startToCloseTimeout
 
 function checkInput(input: DemoWorkInput): void {
   if (typeof input?.durationMs !== 'number' || !(input.durationMs >= 0)) {
-    throw ApplicationFailure.nonRetryable(`durationMs must be a number >= 0, got ${String(input?.durationMs)}`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(
+      `durationMs must be a number >= 0, got ${String(input?.durationMs)}`,
+      'InvalidInput',
+    );
   }
 }
 

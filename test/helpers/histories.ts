@@ -69,7 +69,10 @@ export async function childTimeline(client: Client, workflowId: string): Promise
 }
 
 /** Timelines of every child the coordinator started, keyed by workflow ID. */
-export async function childTimelines(client: Client, coordinatorWorkflowId: string): Promise<Map<string, ChildTimeline>> {
+export async function childTimelines(
+  client: Client,
+  coordinatorWorkflowId: string,
+): Promise<Map<string, ChildTimeline>> {
   const ids = await childWorkflowIds(client, coordinatorWorkflowId);
   const timelines = await Promise.all(ids.map((id) => childTimeline(client, id)));
   return new Map(timelines.map((timeline) => [timeline.workflowId, timeline]));
@@ -107,7 +110,8 @@ export async function maxLiveStartedChildren(client: Client, coordinatorWorkflow
   for (const event of events) {
     const started = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
     if (started) live.add(started);
-    const cancelled = event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes?.workflowExecution?.workflowId;
+    const cancelled =
+      event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes?.workflowExecution?.workflowId;
     if (cancelled) live.delete(cancelled);
     const closed =
       event.childWorkflowExecutionCompletedEventAttributes ??

@@ -16,10 +16,11 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
+const ids = (prefix: string, count: number) =>
+  Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
 
 describe('CANCEL_IN_PROGRESS', () => {
-  it("seed example: maxRuns 10 per user, 15 submissions -> the 5 oldest are cancelled and clean up, the 10 newest complete", async () => {
+  it('seed example: maxRuns 10 per user, 15 submissions -> the 5 oldest are cancelled and clean up, the 10 newest complete', async () => {
     const taskQueue = uniqueName('seed');
     const worker = await createTestWorker(ctx, taskQueue);
     await worker.runUntil(async () => {
@@ -29,7 +30,12 @@ describe('CANCEL_IN_PROGRESS', () => {
       for (const id of submissions.slice(0, 10)) first.push(await submitDemo(ctx.client, policy, 'user-1', id, 6000));
       const coordinatorId = first[0]!.coordinatorWorkflowId;
       // The first ten are running (start confirmed) before the next five arrive.
-      await waitForState(ctx.client, coordinatorId, (s) => s.running.filter((r) => r.runId).length === 10, '10 running');
+      await waitForState(
+        ctx.client,
+        coordinatorId,
+        (s) => s.running.filter((r) => r.runId).length === 10,
+        '10 running',
+      );
       for (const id of submissions.slice(10)) await submitDemo(ctx.client, policy, 'user-1', id, 6000);
 
       const final = await waitForState(ctx.client, coordinatorId, settled, 'all closed');
@@ -117,7 +123,12 @@ describe('CANCEL_IN_PROGRESS', () => {
       const final = await waitForState(ctx.client, first.coordinatorWorkflowId, settled, 'closed');
       // Resubmitting after it closed is still a duplicate within the idempotency window.
       await submitDemo(ctx.client, policy, 'user-1', 'same', 1500);
-      const after = await waitForState(ctx.client, first.coordinatorWorkflowId, (s) => s.counters.duplicates === 2, 'dup');
+      const after = await waitForState(
+        ctx.client,
+        first.coordinatorWorkflowId,
+        (s) => s.counters.duplicates === 2,
+        'dup',
+      );
       expect(final.counters).toMatchObject({ submitted: 1, started: 1, completed: 1 });
       expect(after.counters).toMatchObject({ submitted: 1, started: 1, duplicates: 2 });
       const timelines = await childTimelines(ctx.client, first.coordinatorWorkflowId);

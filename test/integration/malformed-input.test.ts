@@ -21,7 +21,12 @@ it('records malformed submissions as rejected and keeps serving the key', async 
   const taskQueue = uniqueName('malformed');
   const worker = await createTestWorker(ctx, taskQueue);
   await worker.runUntil(async () => {
-    const input: CoordinatorInput = { policy: uniqueName('raw'), key: 'k', maxRuns: 1, limitStrategy: 'CANCEL_IN_PROGRESS' };
+    const input: CoordinatorInput = {
+      policy: uniqueName('raw'),
+      key: 'k',
+      maxRuns: 1,
+      limitStrategy: 'CANCEL_IN_PROGRESS',
+    };
     const workflowId = coordinatorWorkflowId(input.policy, input.key);
     // The raw client, by name: no types stand between us and the wire.
     await ctx.client.workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
@@ -69,7 +74,7 @@ it('fails a coordinator started with an invalid configuration, naming the field'
       signal: 'submit',
       signalArgs: [{ id: 's-1', workflowType: 'demoWork', args: [{ durationMs: 100 }] }],
     });
-    const failure = await handle.result().catch((err: unknown) => err);
+    const failure: unknown = await handle.result().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(String((failure as WorkflowFailedError).cause?.message)).toBe(
       'invalid coordinator input: maxRuns must be an integer >= 1, got number 0',
