@@ -5,13 +5,15 @@
  */
 import { composeReply, discardDraft } from './chat';
 import { cleanUpAfterCancel, simulateWork } from './demo';
+import { sweepChildren, terminateStuckChildren } from './sweep';
 
 export type { ChatMessage } from './chat';
 export type { SimulateWorkInput } from './demo';
+export type { SweptChild } from './sweep';
 
 /** All activities of the library's worker, as one object for `Worker.create({ activities })`. */
 export function createActivities() {
-  return { simulateWork, cleanUpAfterCancel, composeReply, discardDraft };
+  return { simulateWork, cleanUpAfterCancel, composeReply, discardDraft, sweepChildren, terminateStuckChildren };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

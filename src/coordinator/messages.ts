@@ -43,6 +43,27 @@ export interface CoordinatorInput {
   recentLimit?: number;
   /** How many past submission ids are remembered to make resubmission idempotent. @default 2000 */
   dedupeWindow?: number;
+  /**
+   * How often open children are described to catch closes nobody reported (terminated, timed out, never started).
+   * @default 60_000
+   */
+  sweepIntervalMs?: number;
+  /**
+   * Continue-as-new once history has this many events, besides whenever the server suggests it. Tests lower it.
+   * @default undefined (only when the server suggests)
+   */
+  continueAsNewAfterEvents?: number;
+  /** State carried across continue-as-new; set by the coordinator itself, never by clients. */
+  carried?: CarriedState;
+}
+
+/** Everything a coordinator run hands to the next one on continue-as-new. */
+export interface CarriedState {
+  nextSeq: number;
+  runs: Run[];
+  recent: ClosedRun[];
+  seenIds: string[];
+  counters: CoordinatorCounters;
 }
 
 /** Argument of the `submit` signal: one unit of work for the key. */
@@ -110,6 +131,8 @@ export interface CoordinatorCounters {
   timedOut: number;
   dropped: number;
   rejected: number;
+  /** How many times the coordinator continued as new. */
+  continuedAsNew: number;
 }
 
 /** Result of the `state` query. */

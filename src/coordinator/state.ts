@@ -2,7 +2,7 @@
  * The coordinator's whole state as one plain, JSON-serializable object: the pure core reads and returns it, the
  * workflow shell holds it, queries render it and continue-as-new carries it.
  */
-import type { ClosedRun, CloseOutcome, CoordinatorCounters, CoordinatorStateView, Run } from './messages';
+import type { CarriedState, ClosedRun, CloseOutcome, CoordinatorCounters, CoordinatorStateView, Run } from './messages';
 import type { CoordinatorConfig } from './validation';
 
 export interface CoordinatorState {
@@ -48,11 +48,24 @@ export function emptyCounters(): CoordinatorCounters {
     timedOut: 0,
     dropped: 0,
     rejected: 0,
+    continuedAsNew: 0,
   };
 }
 
-export function initialState(config: CoordinatorConfig, coordinatorWorkflowId: string): CoordinatorState {
-  return { config, coordinatorWorkflowId, nextSeq: 1, runs: [], recent: [], seenIds: [], counters: emptyCounters() };
+export function initialState(
+  config: CoordinatorConfig,
+  coordinatorWorkflowId: string,
+  carried?: CarriedState,
+): CoordinatorState {
+  if (!carried) return { config, coordinatorWorkflowId, nextSeq: 1, runs: [], recent: [], seenIds: [], counters: emptyCounters() };
+  // Counters added in later versions start at zero for state carried from older runs.
+  return { config, coordinatorWorkflowId, ...carried, counters: { ...emptyCounters(), ...carried.counters } };
+}
+
+/** What continue-as-new carries: all state but the configuration, which travels in the input itself. */
+export function toCarried(state: CoordinatorState): CarriedState {
+  const { nextSeq, runs, recent, seenIds, counters } = state;
+  return { nextSeq, runs, recent, seenIds, counters };
 }
 
 /** A started child that has not closed yet (cancellation requested or not). */

@@ -79,6 +79,19 @@ function firstProblem(checks: (Problem | undefined)[]): Problem | undefined {
   return checks.find((problem) => problem !== undefined);
 }
 
+/** Carried state comes from the coordinator itself; this only guards against a hand-written start input. */
+function checkCarried(value: unknown): Problem | undefined {
+  if (value === undefined) return undefined;
+  const ok =
+    isRecord(value) &&
+    typeof value.nextSeq === 'number' &&
+    Array.isArray(value.runs) &&
+    Array.isArray(value.recent) &&
+    Array.isArray(value.seenIds) &&
+    isRecord(value.counters);
+  return ok ? undefined : { field: 'carried', message: 'carried must be state written by a previous coordinator run' };
+}
+
 /** Normalized coordinator configuration: the start input with defaults applied. */
 export interface CoordinatorConfig {
   policy: string;
@@ -90,6 +103,8 @@ export interface CoordinatorConfig {
   idleTimeoutMs: number;
   recentLimit: number;
   dedupeWindow: number;
+  sweepIntervalMs: number;
+  continueAsNewAfterEvents?: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -97,6 +112,7 @@ export const CONFIG_DEFAULTS = {
   idleTimeoutMs: 5 * 60_000,
   recentLimit: 100,
   dedupeWindow: 2000,
+  sweepIntervalMs: 60_000,
 } as const;
 
 /** Validates the coordinator's start input and applies defaults. */
@@ -112,6 +128,9 @@ export function parseCoordinatorInput(input: unknown): Parsed<CoordinatorConfig>
     checkPositiveInteger('idleTimeoutMs', input.idleTimeoutMs, true),
     checkPositiveInteger('recentLimit', input.recentLimit, true),
     checkPositiveInteger('dedupeWindow', input.dedupeWindow, true),
+    checkPositiveInteger('sweepIntervalMs', input.sweepIntervalMs, true),
+    checkPositiveInteger('continueAsNewAfterEvents', input.continueAsNewAfterEvents, true),
+    checkCarried(input.carried),
   ]);
   if (problem) return { ok: false, problem };
   const typed = input as unknown as CoordinatorInput;
@@ -127,6 +146,8 @@ export function parseCoordinatorInput(input: unknown): Parsed<CoordinatorConfig>
       idleTimeoutMs: typed.idleTimeoutMs ?? CONFIG_DEFAULTS.idleTimeoutMs,
       recentLimit: typed.recentLimit ?? CONFIG_DEFAULTS.recentLimit,
       dedupeWindow: typed.dedupeWindow ?? CONFIG_DEFAULTS.dedupeWindow,
+      sweepIntervalMs: typed.sweepIntervalMs ?? CONFIG_DEFAULTS.sweepIntervalMs,
+      ...(typed.continueAsNewAfterEvents !== undefined && { continueAsNewAfterEvents: typed.continueAsNewAfterEvents }),
     },
   };
 }

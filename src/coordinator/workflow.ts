@@ -10,6 +10,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  continueAsNew,
   getExternalWorkflowHandle,
   log,
   setCurrentDetails,
@@ -18,7 +19,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { classifyChildFailure, messageOf } from './child-outcome';
-import { decide } from './decide';
+import { applyEvent, decide } from './decide';
+import { createSweeper } from './sweeper';
 import {
   CHILD_MEMO_KEY,
   runClosedSignal,
@@ -30,15 +32,17 @@ import {
   type Run,
 } from './messages';
 import { describeCoordinator } from './details';
-import { initialState, toView, type Command, type CoordinatorEvent, type CoordinatorState } from './state';
+import { initialState, toCarried, toView, type Command, type CoordinatorEvent, type CoordinatorState } from './state';
 import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed } from './validation';
 
-/** How long the coordinator waits with children open before looking again, so no wait is unbounded. */
+/** Longest wait for starts to be confirmed before continue-as-new is retried. */
 const BUSY_WAIT_MS = 60_000;
 
 /** A child started by this run of the coordinator, cancelled through its own scope. */
 interface ChildSlot {
   scope: CancellationScope;
+  /** The server confirmed the start. */
+  started: boolean;
 }
 
 function now(): string {
@@ -70,8 +74,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     });
   }
 
-  let state: CoordinatorState = initialState(config.value, workflowInfo().workflowId);
+  let state: CoordinatorState = initialState(config.value, workflowInfo().workflowId, input.carried);
   const children = new Map<string, ChildSlot>();
+  const sweeper = createSweeper(() => state, inbox);
 
   setHandler(stateQuery, () => toView(state));
   setHandler(runClosedSignal, (payload: unknown) => {
@@ -80,13 +85,13 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       log.warn('ignoring malformed runClosed signal', { problem: parsed.problem.message });
       return;
     }
-    // Children this run started are followed through their handle, whose close event is authoritative; the
-    // signal matters for children carried over from an earlier run.
-    if (children.has(parsed.value.workflowId)) return;
-    inbox.push({ type: 'childClosed', ...parsed.value, at: now() });
+    // Children this run started are followed through their handle, whose close event is authoritative. For one
+    // carried over from an earlier run the signal is the news, but it is sent just before the child closes: the
+    // sweep confirms the close with the server before the slot is reused.
+    if (!children.has(parsed.value.workflowId)) sweeper.requestSoon(parsed.value.workflowId);
   });
 
-  async function runChild(run: Run): Promise<void> {
+  async function runChild(run: Run, slot: ChildSlot): Promise<void> {
     const memo: ChildMemo = {
       coordinatorWorkflowId: state.coordinatorWorkflowId,
       policy: state.config.policy,
@@ -111,12 +116,13 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       inbox.push({ type: 'childStartFailed', workflowId: run.workflowId, reason: messageOf(err), at: now() });
       return;
     }
+    slot.started = true;
     inbox.push({ type: 'childStarted', workflowId: run.workflowId, runId: handle.firstExecutionRunId, at: now() });
     let closed: ReturnType<typeof classifyChildFailure> = { outcome: 'completed' };
     try {
       await handle.result();
     } catch (err) {
-      closed = classifyChildFailure(err);
+      closed = sweeper.stuckReason(run.workflowId) ?? classifyChildFailure(err);
     }
     children.delete(run.workflowId);
     inbox.push({ type: 'childClosed', workflowId: run.workflowId, ...closed, at: now() });
@@ -124,9 +130,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
 
   function execute(command: Command): void {
     if (command.type === 'start') {
-      const slot: ChildSlot = { scope: new CancellationScope() };
+      const slot: ChildSlot = { scope: new CancellationScope(), started: false };
       children.set(command.run.workflowId, slot);
-      void slot.scope.run(() => runChild(command.run));
+      void slot.scope.run(() => runChild(command.run, slot));
       return;
     }
     log.info('cancelling superseded run', {
@@ -139,7 +145,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     if (slot) slot.scope.cancel();
     else {
       // Started by an earlier run: no scope here, so cancel by workflow ID. If it already closed, the runClosed
-      // signal has told us, or will.
+      // signal or the sweep tells us.
       getExternalWorkflowHandle(command.workflowId)
         .cancel()
         .catch((err: unknown) =>
@@ -148,14 +154,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     }
   }
 
-  for (;;) {
-    const idle = state.runs.length === 0;
-    const woke = await condition(() => inbox.length > 0, idle ? state.config.idleTimeoutMs : BUSY_WAIT_MS);
-    if (!woke) {
-      if (idle) break;
-      continue;
-    }
-    const decision = decide(state, inbox.splice(0), now());
+  async function apply(events: CoordinatorEvent[]): Promise<void> {
+    const decision = decide(state, events, now());
     state = decision.state;
     const cancels = decision.commands.filter((command) => command.type === 'cancel');
     const starts = decision.commands.filter((command) => command.type === 'start');
@@ -165,6 +165,34 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     if (cancels.length > 0 && starts.length > 0) await Promise.resolve();
     starts.forEach(execute);
     setCurrentDetails(describeCoordinator(state));
+  }
+
+  function shouldContinueAsNew(): boolean {
+    const { continueAsNewSuggested, historyLength } = workflowInfo();
+    const threshold = state.config.continueAsNewAfterEvents;
+    return continueAsNewSuggested || (threshold !== undefined && historyLength >= threshold);
+  }
+
+  // A carried state may hold decisions the previous run could not finish (e.g. a close it learned last).
+  if (input.carried) await apply([]);
+  for (;;) {
+    const idle = state.runs.length === 0;
+    const wait = idle ? state.config.idleTimeoutMs : sweeper.msUntilDue();
+    const woke = await condition(() => inbox.length > 0 || sweeper.isDue(), wait);
+    if (!woke && idle) break;
+    if (sweeper.isDue()) sweeper.start();
+    if (inbox.length > 0) await apply(inbox.splice(0));
+    if (shouldContinueAsNew()) {
+      // Hand over only settled state: every start confirmed (so the next run can cancel it by ID), no sweep or
+      // handler midway. Events that arrive meanwhile are folded in and carried.
+      const startsPending = () => [...children.values()].some((slot) => !slot.started);
+      await condition(() => !startsPending() && !sweeper.inFlight() && allHandlersFinished(), BUSY_WAIT_MS);
+      if (startsPending() || sweeper.inFlight()) continue;
+      state = inbox.splice(0).reduce(applyEvent, state);
+      const carried = toCarried(state);
+      carried.counters = { ...carried.counters, continuedAsNew: carried.counters.continuedAsNew + 1 };
+      return continueAsNew<typeof concurrencyCoordinator>({ ...input, carried });
+    }
   }
   await condition(allHandlersFinished);
   return toView(state);
