@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { CloseOutcome } from '../coordinator/messages';
 
 /** A child the sweep found closed (with its outcome), or stuck (with the reason to record when terminated). */
@@ -39,7 +39,11 @@ export async function sweepChildren(input: { workflowIds: string[]; awaitClose?:
     try {
       description = await handle.describe();
       // A child that just signalled runClosed is finishing its last workflow task; give it a moment to close.
-      for (let waited = 0; awaitClose.has(workflowId) && description.status.name === 'RUNNING' && waited < AWAIT_CLOSE_MS; waited += 100) {
+      for (
+        let waited = 0;
+        awaitClose.has(workflowId) && description.status.name === 'RUNNING' && waited < AWAIT_CLOSE_MS;
+        waited += 100
+      ) {
         await Context.current().sleep(100);
         description = await handle.describe();
       }
@@ -54,8 +58,9 @@ export async function sweepChildren(input: { workflowIds: string[]; awaitClose?:
       continue;
     }
     const pendingTask = description.raw.pendingWorkflowTask;
-    const firstTaskNeverCompleted = description.historyLength <= 5;
-    if (firstTaskNeverCompleted && (pendingTask?.attempt ?? 0) >= NEVER_STARTED_ATTEMPTS) {
+    // Only a child whose task keeps failing costs a history fetch, to tell "never ran" from a later bug that a
+    // deployment may still fix (those are left alone: Temporal retries them by design).
+    if ((pendingTask?.attempt ?? 0) >= NEVER_STARTED_ATTEMPTS && (await neverCompletedATask(handle))) {
       const reason =
         `workflow ${description.type} never completed its first workflow task (attempt ${pendingTask?.attempt}); ` +
         `is a worker for type ${description.type} polling task queue ${description.taskQueue}?`;
@@ -66,8 +71,15 @@ export async function sweepChildren(input: { workflowIds: string[]; awaitClose?:
   return swept;
 }
 
+async function neverCompletedATask(handle: WorkflowHandle): Promise<boolean> {
+  const { events } = await handle.fetchHistory();
+  return !(events ?? []).some((event) => event.workflowTaskCompletedEventAttributes != null);
+}
+
 /** Terminates children the sweep found stuck, with the reason the coordinator records for them. */
-export async function terminateStuckChildren(input: { children: { workflowId: string; reason: string }[] }): Promise<void> {
+export async function terminateStuckChildren(input: {
+  children: { workflowId: string; reason: string }[];
+}): Promise<void> {
   const { client } = Context.current();
   for (const { workflowId, reason } of input.children) {
     try {

@@ -26,6 +26,12 @@ export interface ConcurrencyPolicy<Input = unknown> {
   childTaskQueue?: string;
   /** A coordinator with nothing running or queued completes after this long. @default 300000 */
   idleTimeoutMs?: number;
+  /** How often a coordinator checks its open children for closes nobody reported. @default 60000 */
+  sweepIntervalMs?: number;
+  /** Continue-as-new after this many history events, besides when the server suggests it. */
+  continueAsNewAfterEvents?: number;
+  /** Closed submissions kept in the `state` query. @default 100 */
+  recentLimit?: number;
 }
 
 /**
@@ -85,5 +91,8 @@ export function coordinatorConfigOf(policy: ConcurrencyPolicy<never>) {
     ...(policy.slotRelease !== undefined && { slotRelease: policy.slotRelease }),
     ...(policy.childTaskQueue !== undefined && { childTaskQueue: policy.childTaskQueue }),
     ...(policy.idleTimeoutMs !== undefined && { idleTimeoutMs: policy.idleTimeoutMs }),
+    ...(policy.sweepIntervalMs !== undefined && { sweepIntervalMs: policy.sweepIntervalMs }),
+    ...(policy.continueAsNewAfterEvents !== undefined && { continueAsNewAfterEvents: policy.continueAsNewAfterEvents }),
+    ...(policy.recentLimit !== undefined && { recentLimit: policy.recentLimit }),
   };
 }

@@ -57,7 +57,8 @@ export function initialState(
   coordinatorWorkflowId: string,
   carried?: CarriedState,
 ): CoordinatorState {
-  if (!carried) return { config, coordinatorWorkflowId, nextSeq: 1, runs: [], recent: [], seenIds: [], counters: emptyCounters() };
+  if (!carried)
+    return { config, coordinatorWorkflowId, nextSeq: 1, runs: [], recent: [], seenIds: [], counters: emptyCounters() };
   // Counters added in later versions start at zero for state carried from older runs.
   return { config, coordinatorWorkflowId, ...carried, counters: { ...emptyCounters(), ...carried.counters } };
 }

@@ -29,7 +29,10 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
   let running = false;
   const stuck = new Map<string, string>();
   const closing = new Set<string>();
-  const openIds = () => getState().runs.filter(isOpen).map((run) => run.workflowId);
+  const openIds = () =>
+    getState()
+      .runs.filter(isOpen)
+      .map((run) => run.workflowId);
 
   async function sweep(): Promise<void> {
     const awaitClose = [...closing];
@@ -45,7 +48,13 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
     await terminateStuckChildren({ children: toTerminate.map(({ workflowId, reason }) => ({ workflowId, reason })) });
     // Children this run started hear of it through their handle (see stuckReason); carried ones through this.
     for (const child of toTerminate) {
-      inbox.push({ type: 'childClosed', workflowId: child.workflowId, outcome: 'failed', reason: child.reason, at: closedAt() });
+      inbox.push({
+        type: 'childClosed',
+        workflowId: child.workflowId,
+        outcome: 'failed',
+        reason: child.reason,
+        at: closedAt(),
+      });
     }
   }
 

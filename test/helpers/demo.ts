@@ -9,6 +9,7 @@ export function demoPolicy(
   taskQueue: string,
   maxRuns: number,
   slotRelease?: SlotRelease,
+  tuning: Partial<ConcurrencyPolicy<DemoWorkInput>> = {},
 ): Readonly<ConcurrencyPolicy<DemoWorkInput>> {
   return defineConcurrencyPolicy({
     name: uniqueName('test'),
@@ -17,6 +18,7 @@ export function demoPolicy(
     key: (input: DemoWorkInput) => (input.label ?? '').split(':')[0] ?? '',
     taskQueue,
     ...(slotRelease && { slotRelease }),
+    ...tuning,
   });
 }
 

@@ -126,3 +126,66 @@ export async function maxLiveStartedChildren(client: Client, coordinatorWorkflow
   }
   return max;
 }
+
+/** Every run of a workflow ID, oldest first, following continue-as-new back from the latest run. */
+export async function historiesOfAllRuns(client: Client, workflowId: string): Promise<HistoryEvent[][]> {
+  const runs: HistoryEvent[][] = [];
+  let runId: string | undefined;
+  for (;;) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    runs.unshift(events);
+    const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) return runs;
+    runId = previous;
+  }
+}
+
+export interface KeyAudit {
+  /** Coordinator runs (1 + rollovers). */
+  runs: number;
+  /** Child workflow IDs in start order, across all coordinator runs. */
+  childIds: string[];
+  timelines: Map<string, ChildTimeline>;
+  /** Most children started and neither cancel-requested nor closed at one instant. */
+  maxLiveStarted: number;
+  /** Most children open (started, not closed) at one instant, from the children's own histories. */
+  maxOpen: number;
+}
+
+/**
+ * Audits one key across all coordinator runs: a child is live from the coordinator's start command until the
+ * coordinator's cancel request or the child's own close, whichever is first. Events of one workflow task share a
+ * timestamp; `maxOverlap` ends intervals before starting new ones at the same instant, as the commands were ordered.
+ */
+export async function auditKey(client: Client, coordinatorWorkflowId: string, nowMs = Date.now()): Promise<KeyAudit> {
+  const runs = await historiesOfAllRuns(client, coordinatorWorkflowId);
+  const startedAt = new Map<string, number>();
+  const cancelRequestedAt = new Map<string, number>();
+  const childIds: string[] = [];
+  for (const event of runs.flat()) {
+    const started = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    if (started) {
+      childIds.push(started);
+      startedAt.set(started, timestampMs(event.eventTime));
+    }
+    const cancelled =
+      event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes?.workflowExecution?.workflowId;
+    if (cancelled && !cancelRequestedAt.has(cancelled)) cancelRequestedAt.set(cancelled, timestampMs(event.eventTime));
+  }
+  const timelines = new Map<string, ChildTimeline>();
+  for (const id of new Set(childIds)) timelines.set(id, await childTimeline(client, id));
+  const live = [...startedAt].map(([id, start]) => {
+    const ends = [cancelRequestedAt.get(id), timelines.get(id)?.closedAtMs, nowMs].filter(
+      (t): t is number => t !== undefined,
+    );
+    return { start, end: Math.min(...ends) };
+  });
+  return {
+    runs: runs.length,
+    childIds,
+    timelines,
+    maxLiveStarted: maxOverlap(live),
+    maxOpen: maxOpenChildren(timelines.values(), nowMs),
+  };
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../src/activities';
 import { createWorker } from '../../src/worker';
@@ -12,8 +12,18 @@ export interface TemporalTestContext {
   close(): Promise<void>;
 }
 
+let runtimeInstalled = false;
+
+/** Worker and workflow logs at WARN: the coordinators log every cancellation at INFO. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
 /** Connects to the run's dev server (started by the global setup). */
 export async function connectToTestServer(): Promise<TemporalTestContext> {
+  installQuietRuntime();
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });

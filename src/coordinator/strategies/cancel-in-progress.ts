@@ -7,7 +7,8 @@ import type { Plan, Strategy } from './plan';
  *
  * Among live submissions the `maxRuns` newest are kept; every older one is displaced: cancelled if its child was
  * started, dropped if it never was. The displaced run at position `maxRuns + i` (newest first) is recorded as
- * superseded by the kept run at position `i`, which for a single new arrival is that arrival.
+ * superseded by the kept run at position `i % maxRuns`: always a submission that goes on to run, and for a single
+ * new arrival that arrival.
  *
  * Kept submissions that wait are started newest first: under `slotRelease: 'on-close'` a slot may free up
  * for only one of them, and an older one would likely be displaced again soon after starting.
@@ -16,7 +17,7 @@ export const cancelInProgress: Strategy = (runs, config) => {
   const newestFirst = runs.filter(isLive).reverse();
   const plan: Plan = { cancel: [], drop: [], start: [] };
   newestFirst.slice(config.maxRuns).forEach((displaced, i) => {
-    const supersededBy = (newestFirst[i] as Run).id;
+    const supersededBy = (newestFirst[i % config.maxRuns] as Run).id;
     (isOpen(displaced) ? plan.cancel : plan.drop).push({ id: displaced.id, supersededBy });
   });
 

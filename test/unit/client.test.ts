@@ -1,0 +1,276 @@
+/**
+ * Client-side checks that need no server: policy and submission validation (a typed error naming the field,
+ * before any network call), the signalWithStart call `submit` makes, and the coordinator workflow ID scheme.
+ */
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import {
+  ConcurrencyInputError,
+  coordinatorWorkflowId,
+  defineConcurrencyPolicy,
+  prepareSubmission,
+  submit,
+  type ConcurrencyPolicy,
+  type SubmitOptions,
+} from '../../src/client';
+import { COORDINATOR_WORKFLOW_TYPE, submitSignal } from '../../src/coordinator/messages';
+
+interface ChatMessage {
+  userId: string;
+  text: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await
+async function chatReply(message: ChatMessage): Promise<string> {
+  return message.text;
+}
+
+const validPolicy: ConcurrencyPolicy<ChatMessage> = {
+  name: 'chat',
+  maxRuns: 1,
+  limitStrategy: 'CANCEL_IN_PROGRESS',
+  key: (message) => message.userId,
+};
+
+const message: ChatMessage = { userId: 'user 1', text: 'hello' };
+
+/** A policy with some fields replaced by values the types forbid, as plain-JS callers can pass. */
+function policyWith(overrides: Record<string, unknown>): ConcurrencyPolicy<ChatMessage> {
+  return { ...validPolicy, ...overrides };
+}
+
+function optionsWith(overrides: Record<string, unknown>): SubmitOptions<typeof chatReply> {
+  const options: SubmitOptions<typeof chatReply> = {
+    policy: validPolicy,
+    workflow: chatReply,
+    args: [message],
+    id: 'm-1',
+  };
+  return { ...options, ...overrides };
+}
+
+/** Runs `fn` and returns the ConcurrencyInputError it must throw. */
+function inputErrorOf(fn: () => unknown): ConcurrencyInputError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConcurrencyInputError);
+    return err as ConcurrencyInputError;
+  }
+  throw new Error('expected a ConcurrencyInputError, nothing was thrown');
+}
+
+/** A Temporal client stand-in that records every signalWithStart and never touches the network. */
+function fakeClient() {
+  const calls: { workflowType: string; options: Record<string, unknown> }[] = [];
+  const client = {
+    workflow: {
+      signalWithStart(workflowType: string, options: Record<string, unknown>) {
+        calls.push({ workflowType, options });
+        return Promise.resolve({ workflowId: options.workflowId });
+      },
+    },
+  };
+  return { client: client as unknown as Client, calls };
+}
+
+const invalidPolicies: [string, Record<string, unknown>][] = [
+  ['maxRuns', { maxRuns: 0 }],
+  ['maxRuns', { maxRuns: 1.5 }],
+  ['maxRuns', { maxRuns: '2' }],
+  ['maxRuns', { maxRuns: -1 }],
+  ['key', { key: 'userId' }],
+  ['key', { key: undefined }],
+  ['limitStrategy', { limitStrategy: 'QUEUE' }],
+  ['name', { name: '' }],
+  ['name', { name: 'chat/replies' }],
+];
+
+describe('defineConcurrencyPolicy', () => {
+  it('returns the policy, frozen', () => {
+    const policy = defineConcurrencyPolicy(validPolicy);
+    expect(policy).toEqual(validPolicy);
+    expect(Object.isFrozen(policy)).toBe(true);
+  });
+
+  it.each(invalidPolicies)('throws a ConcurrencyInputError naming %s for %o', (field, overrides) => {
+    const err = inputErrorOf(() => defineConcurrencyPolicy(policyWith(overrides)));
+    expect(err.field).toBe(field);
+    expect(err.name).toBe('ConcurrencyInputError');
+    // A TypeError, so generic handlers of bad arguments catch it too.
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.message).toContain(field);
+  });
+
+  it('keeps the offending value on the error', () => {
+    expect(inputErrorOf(() => defineConcurrencyPolicy(policyWith({ maxRuns: '2' }))).value).toBe('2');
+  });
+
+  it('reports an empty name as "name", not as the coordinator input field "policy"', () => {
+    expect(inputErrorOf(() => defineConcurrencyPolicy(policyWith({ name: '' }))).message).toBe(
+      'name must be a non-empty string, got string ""',
+    );
+  });
+});
+
+describe('prepareSubmission', () => {
+  it('returns the coordinator input and the submission', () => {
+    expect(prepareSubmission(optionsWith({}))).toEqual({
+      coordinatorInput: { policy: 'chat', key: 'user 1', maxRuns: 1, limitStrategy: 'CANCEL_IN_PROGRESS' },
+      submission: { id: 'm-1', workflowType: 'chatReply', args: [message] },
+    });
+  });
+
+  it('takes the workflow type by name and defaults the id to a UUID', () => {
+    const { submission } = prepareSubmission(optionsWith({ workflow: 'otherWorkflow', id: undefined }));
+    expect(submission.workflowType).toBe('otherWorkflow');
+    expect(submission.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  it('passes the child workflowId and taskQueue through', () => {
+    const { submission } = prepareSubmission(optionsWith({ workflowId: 'reply-m-1', taskQueue: 'replies' }));
+    expect(submission).toMatchObject({ workflowId: 'reply-m-1', taskQueue: 'replies' });
+  });
+
+  it('carries the policy options into the coordinator input', () => {
+    const policy = policyWith({ maxRuns: 2, slotRelease: 'on-close', childTaskQueue: 'kids', idleTimeoutMs: 1000 });
+    expect(prepareSubmission(optionsWith({ policy })).coordinatorInput).toEqual({
+      policy: 'chat',
+      key: 'user 1',
+      maxRuns: 2,
+      limitStrategy: 'CANCEL_IN_PROGRESS',
+      slotRelease: 'on-close',
+      childTaskQueue: 'kids',
+      idleTimeoutMs: 1000,
+    });
+  });
+
+  const invalidOptions: [string, string, Record<string, unknown>][] = [
+    ...invalidPolicies.map(([field, overrides]): [string, string, Record<string, unknown>] => [
+      field,
+      `policy ${JSON.stringify(overrides)}`,
+      { policy: policyWith(overrides) },
+    ]),
+    ['key', 'key(input) returning ""', { policy: policyWith({ key: () => '' }) }],
+    ['key', 'key(input) returning a number', { policy: policyWith({ key: () => 42 }) }],
+    ['key', 'key(input) reading a missing input', { args: [] }],
+    [
+      'key',
+      'key(input) throwing',
+      {
+        policy: policyWith({
+          key: () => {
+            throw new Error('no user');
+          },
+        }),
+      },
+    ],
+    ['workflow', 'no workflow', { workflow: undefined }],
+    ['workflow', 'an empty workflow type', { workflow: '' }],
+    ['args', 'args not an array', { args: message }],
+    ['id', 'an empty id', { id: '' }],
+    ['id', 'an id over 200 characters', { id: 'x'.repeat(201) }],
+  ];
+
+  it.each(invalidOptions)('throws a ConcurrencyInputError naming %s for %s', (field, _, overrides) => {
+    const err = inputErrorOf(() => prepareSubmission(optionsWith(overrides)));
+    expect(err.field).toBe(field);
+    expect(err.message).not.toBe('');
+  });
+
+  it('names the policy and the cause when key(input) throws', () => {
+    const policy = policyWith({
+      key: () => {
+        throw new Error('no user');
+      },
+    });
+    expect(inputErrorOf(() => prepareSubmission(optionsWith({ policy }))).message).toBe(
+      'policy chat: key(input) threw: Error: no user',
+    );
+  });
+});
+
+describe('submit', () => {
+  it.each([
+    ['maxRuns', { policy: policyWith({ maxRuns: 0 }) }],
+    ['key', { policy: policyWith({ key: () => '' }) }],
+    ['args', { args: 'hello' }],
+    ['id', { id: '' }],
+    ['workflow', { workflow: '' }],
+  ])('rejects invalid input (%s) before any call to the server', async (field, overrides) => {
+    const { client, calls } = fakeClient();
+    await expect(submit(client, optionsWith(overrides))).rejects.toSatisfy(
+      (err) => err instanceof ConcurrencyInputError && err.field === field,
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('signal-with-starts the key coordinator with the submit signal', async () => {
+    const { client, calls } = fakeClient();
+    const result = await submit(client, optionsWith({}));
+
+    expect(calls).toHaveLength(1);
+    const [call] = calls;
+    expect(call?.workflowType).toBe('concurrencyCoordinator');
+    expect(call?.workflowType).toBe(COORDINATOR_WORKFLOW_TYPE);
+    expect(call?.options).toMatchObject({
+      workflowId: 'concurrency/chat/user%201',
+      taskQueue: 'concurrency',
+      args: [{ policy: 'chat', key: 'user 1', maxRuns: 1, limitStrategy: 'CANCEL_IN_PROGRESS' }],
+      signalArgs: [{ id: 'm-1', workflowType: 'chatReply', args: [message] }],
+    });
+    expect(call?.options.signal).toBe(submitSignal);
+    expect((call?.options.signal as { name: string }).name).toBe('submit');
+    expect(result).toEqual({
+      submissionId: 'm-1',
+      coordinatorWorkflowId: 'concurrency/chat/user%201',
+      childWorkflowId: 'concurrency/chat/user%201/m-1',
+    });
+  });
+
+  it("uses the policy's task queue and reports a custom child workflowId", async () => {
+    const { client, calls } = fakeClient();
+    const policy = policyWith({ taskQueue: 'coordinators' });
+    const result = await submit(client, optionsWith({ policy, workflowId: 'reply-m-1' }));
+    expect(calls[0]?.options.taskQueue).toBe('coordinators');
+    expect(result.childWorkflowId).toBe('reply-m-1');
+  });
+});
+
+describe('coordinatorWorkflowId', () => {
+  const hashed = (policy: string, key: string) =>
+    `concurrency/${policy}/~${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+
+  it('URI-encodes the key', () => {
+    expect(coordinatorWorkflowId('chat', 'user 1')).toBe('concurrency/chat/user%201');
+    expect(coordinatorWorkflowId('chat', 'a/b?c')).toBe('concurrency/chat/a%2Fb%3Fc');
+  });
+
+  it('keeps a readable ID of exactly 200 characters', () => {
+    // 'concurrency/chat/' is 17 characters.
+    const key = 'k'.repeat(183);
+    expect(coordinatorWorkflowId('chat', key)).toBe(`concurrency/chat/${key}`);
+    expect(coordinatorWorkflowId('chat', key)).toHaveLength(200);
+  });
+
+  it('replaces a key that makes the ID longer than 200 characters by its hash', () => {
+    const key = 'k'.repeat(184);
+    expect(coordinatorWorkflowId('chat', key)).toBe(hashed('chat', key));
+    expect(coordinatorWorkflowId('chat', key)).toMatch(/^concurrency\/chat\/~[0-9a-f]{32}$/);
+  });
+
+  it('measures the encoded key but hashes the raw one', () => {
+    // 70 spaces encode to 210 characters.
+    const key = ' '.repeat(70);
+    expect(coordinatorWorkflowId('chat', key)).toBe(hashed('chat', key));
+  });
+
+  it('is used by submit for long keys too', async () => {
+    const { client, calls } = fakeClient();
+    const userId = 'u'.repeat(250);
+    const result = await submit(client, optionsWith({ args: [{ userId, text: 'hi' }] }));
+    expect(calls[0]?.options.workflowId).toBe(hashed('chat', userId));
+    expect(result.childWorkflowId).toBe(`${hashed('chat', userId)}/m-1`);
+  });
+});
