@@ -1,0 +1,149 @@
+/**
+ * `npm run record-histories`: records coordinator histories of real runs on a dev server into `test/histories/`,
+ * which the replay test replays against the current code. Re-record only on purpose: the point of the committed
+ * files is that coordinators running today replay new code (see "Changing coordinator code" in the README).
+ *
+ * Scenarios: a burst with cancellations, a rollover (continue-as-new), a sweep of a child terminated behind the
+ * coordinator's back; plus one deliberately altered copy of the burst that must fail with a determinism violation.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { defineConcurrencyPolicy, submit, type ConcurrencyPolicy } from '../src/client';
+import { createWorker } from '../src/worker';
+import type { DemoWorkInput } from '../src/workflows/demo-work';
+import { startDevServer } from './dev-server';
+
+const OUT = path.join(__dirname, '..', 'test', 'histories');
+const TASK_QUEUE = 'record-histories';
+let cliPath = '';
+let address = '';
+
+function policy(name: string, tuning: Partial<ConcurrencyPolicy<DemoWorkInput>>) {
+  return defineConcurrencyPolicy({
+    name,
+    maxRuns: 1,
+    limitStrategy: 'CANCEL_IN_PROGRESS',
+    key: () => 'k',
+    taskQueue: TASK_QUEUE,
+    idleTimeoutMs: 1500,
+    ...tuning,
+  });
+}
+
+async function waitClosed(client: Client, workflowId: string): Promise<void> {
+  for (;;) {
+    const { status } = await client.workflow.getHandle(workflowId).describe();
+    if (status.name !== 'RUNNING') return;
+    await sleep(250);
+  }
+}
+
+/**
+ * Saves every run of a workflow ID, oldest first, as `<name>-<n>.json`, in the JSON that `temporal workflow show
+ * --output json` writes (and the Web UI downloads), which `Worker.runReplayHistories` reads.
+ */
+async function save(client: Client, workflowId: string, name: string): Promise<void> {
+  const runs: string[] = [];
+  let runId: string | undefined;
+  for (;;) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const resolvedRunId = history.events?.[0]
+      ? (runId ?? (await client.workflow.getHandle(workflowId).describe()).runId)
+      : '';
+    runs.unshift(
+      execFileSync(
+        cliPath,
+        [
+          'workflow',
+          'show',
+          '--address',
+          address,
+          '--workflow-id',
+          workflowId,
+          '--run-id',
+          resolvedRunId,
+          '--output',
+          'json',
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    );
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+    if (!runId) break;
+  }
+  runs.forEach((json, i) => fs.writeFileSync(path.join(OUT, `${name}-${i + 1}.json`), json));
+  // Replay needs the workflow ID: the coordinator derives its children's IDs from it.
+  const idsFile = path.join(OUT, 'workflow-ids.json');
+  const ids = fs.existsSync(idsFile) ? (JSON.parse(fs.readFileSync(idsFile, 'utf8')) as Record<string, string>) : {};
+  runs.forEach((_, i) => (ids[`${name}-${i + 1}.json`] = workflowId));
+  if (name === 'burst') ids['altered-burst.json'] = workflowId;
+  fs.writeFileSync(idsFile, `${JSON.stringify(ids, null, 2)}\n`);
+  console.log(`recorded ${name}: ${runs.length} run(s)`);
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  fs.mkdirSync(OUT, { recursive: true });
+  const server = await startDevServer();
+  cliPath = server.cli?.path ?? 'temporal';
+  address = server.address;
+  const { client, nativeConnection } = server.env;
+  const worker = await createWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE });
+  await worker.runUntil(async () => {
+    const burst = policy('burst', {});
+    let coordinatorId = '';
+    for (const id of ['m-1', 'm-2', 'm-3', 'm-4']) {
+      ({ coordinatorWorkflowId: coordinatorId } = await submit(client, {
+        policy: burst,
+        workflow: 'demoWork',
+        args: [{ durationMs: 800, label: id }],
+        id,
+      }));
+      await sleep(300);
+    }
+    await waitClosed(client, coordinatorId);
+    await save(client, coordinatorId, 'burst');
+
+    const rollover = policy('rollover', { continueAsNewAfterEvents: 30 });
+    for (let i = 1; i <= 8; i++) {
+      ({ coordinatorWorkflowId: coordinatorId } = await submit(client, {
+        policy: rollover,
+        workflow: 'demoWork',
+        args: [{ durationMs: 300 }],
+        id: `r-${i}`,
+      }));
+      await sleep(150);
+    }
+    await waitClosed(client, coordinatorId);
+    await save(client, coordinatorId, 'rollover');
+
+    const swept = policy('sweep', { sweepIntervalMs: 500, slotRelease: 'on-close' });
+    const long = await submit(client, {
+      policy: swept,
+      workflow: 'demoWork',
+      args: [{ durationMs: 60_000 }],
+      id: 'long',
+    });
+    await sleep(1500); // at least one periodic sweep finds it open
+    await client.workflow.getHandle(long.childWorkflowId).terminate('recording a terminated child');
+    await submit(client, { policy: swept, workflow: 'demoWork', args: [{ durationMs: 200 }], id: 'next' });
+    await waitClosed(client, long.coordinatorWorkflowId);
+    await save(client, long.coordinatorWorkflowId, 'sweep');
+  });
+
+  // The altered copy: the first child is started under another workflow ID than the code would choose.
+  const burst = fs.readFileSync(path.join(OUT, 'burst-1.json'), 'utf8');
+  fs.writeFileSync(path.join(OUT, 'altered-burst.json'), burst.replace('/k/m-1"', '/k/m-1-altered"'));
+  await server.env.teardown();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
