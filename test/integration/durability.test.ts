@@ -22,7 +22,7 @@ afterAll(async () => {
 
 /** Runs `tasks` with at most `limit` in flight. */
 async function inParallel<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
+  const results = new Array<T>(tasks.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: limit }, async () => {
