@@ -17,8 +17,11 @@ export interface Sweeper {
   isDue(): boolean;
   msUntilDue(): number;
   inFlight(): boolean;
-  /** Sweep at the next turn of the loop because a carried child said it is closing; the sweep waits for its close. */
-  requestSoon(closingWorkflowId: string): void;
+  /**
+   * Sweep at the next turn of the loop: a carried child said it is closing (the sweep then waits for its close), or
+   * a child was adopted.
+   */
+  requestSoon(closingWorkflowId?: string): void;
   start(): void;
   /** The reason recorded for a child the sweep terminated as stuck, if it did. */
   stuckReason(workflowId: string): { outcome: 'failed'; reason: string } | undefined;
@@ -63,7 +66,7 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
     msUntilDue: () => (dueAt > Date.now() ? dueAt - Date.now() : getState().config.sweepIntervalMs),
     inFlight: () => running,
     requestSoon: (closingWorkflowId) => {
-      closing.add(closingWorkflowId);
+      if (closingWorkflowId !== undefined) closing.add(closingWorkflowId);
       dueAt = Math.min(dueAt, Date.now());
     },
     start() {

@@ -18,8 +18,9 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { classifyChildFailure, messageOf } from './child-outcome';
-import { applyEvent, decide } from './decide';
+import { applyEvent, decide, defaultChildWorkflowId } from './decide';
 import { createSweeper } from './sweeper';
 import {
   CHILD_MEMO_KEY,
@@ -34,6 +35,9 @@ import {
 import { describeCoordinator } from './details';
 import { initialState, toCarried, toView, type Command, type CoordinatorEvent, type CoordinatorState } from './state';
 import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed } from './validation';
+
+/** Run ID recorded for a child that was already running when this coordinator tried to start it. */
+const ADOPTED_RUN_ID = 'adopted';
 
 /** Longest wait for starts to be confirmed before continue-as-new is retried. */
 const BUSY_WAIT_MS = 60_000;
@@ -108,11 +112,24 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         // ABANDON: the server applies the parent-close policy on continue-as-new too.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        // A default child ID names one submission: it runs once. Starting it again (after a reset of the
+        // coordinator) fails as already started, and the child is adopted with its real outcome. IDs the submitter
+        // chose keep the server's default, so they can be reused by later submissions.
+        ...(run.workflowId === defaultChildWorkflowId(state.coordinatorWorkflowId, run.id) && {
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        }),
         memo: { [CHILD_MEMO_KEY]: memo },
         staticSummary: `${state.config.policy}/${state.config.key} · submission ${run.id} (#${run.seq})`,
       });
     } catch (err) {
       children.delete(run.workflowId);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // Its child is already running: started by this coordinator before a reset, or by a run that was
+        // terminated. Adopt it like a carried child (cancel by ID, close via runClosed or the sweep).
+        inbox.push({ type: 'childStarted', workflowId: run.workflowId, runId: ADOPTED_RUN_ID, at: now() });
+        sweeper.requestSoon();
+        return;
+      }
       inbox.push({ type: 'childStartFailed', workflowId: run.workflowId, reason: messageOf(err), at: now() });
       return;
     }
