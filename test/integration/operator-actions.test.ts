@@ -35,7 +35,9 @@ async function recordedAcrossRuns(coordinatorId: string): Promise<ClosedRun[]> {
   for await (const execution of ctx.client.workflow.list({ query: `WorkflowId = "${coordinatorId}"` })) {
     const handle = ctx.client.workflow.getHandle(coordinatorId, execution.runId);
     const view: CoordinatorStateView =
-      execution.status.name === 'COMPLETED' ? await handle.result() : await handle.query(stateQuery);
+      execution.status.name === 'COMPLETED'
+        ? ((await handle.result()) as CoordinatorStateView)
+        : await handle.query(stateQuery);
     recorded.push(...view.recent);
   }
   return recorded;
