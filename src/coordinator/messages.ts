@@ -64,6 +64,8 @@ export interface CarriedState {
   recent: ClosedRun[];
   seenIds: string[];
   counters: CoordinatorCounters;
+  /** Children that announced their close (runClosed) to the previous run before it learned the outcome. */
+  closing?: string[];
 }
 
 /** Argument of the `submit` signal: one unit of work for the key. */

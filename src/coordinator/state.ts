@@ -59,8 +59,17 @@ export function initialState(
 ): CoordinatorState {
   if (!carried)
     return { config, coordinatorWorkflowId, nextSeq: 1, runs: [], recent: [], seenIds: [], counters: emptyCounters() };
+  const { nextSeq, runs, recent, seenIds, counters } = carried;
   // Counters added in later versions start at zero for state carried from older runs.
-  return { config, coordinatorWorkflowId, ...carried, counters: { ...emptyCounters(), ...carried.counters } };
+  return {
+    config,
+    coordinatorWorkflowId,
+    nextSeq,
+    runs,
+    recent,
+    seenIds,
+    counters: { ...emptyCounters(), ...counters },
+  };
 }
 
 /** What continue-as-new carries: all state but the configuration, which travels in the input itself. */

@@ -75,7 +75,8 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
         .catch((err: unknown) => log.warn('sweep failed; will retry at the next interval', { error: messageOf(err) }))
         .finally(() => {
           running = false;
-          dueAt = Date.now() + getState().config.sweepIntervalMs;
+          // Closes announced while this sweep ran are confirmed by the next one, at once.
+          dueAt = closing.size > 0 ? Date.now() : Date.now() + getState().config.sweepIntervalMs;
         });
     },
     stuckReason(workflowId) {

@@ -81,6 +81,10 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   let state: CoordinatorState = initialState(config.value, workflowInfo().workflowId, input.carried);
   const children = new Map<string, ChildSlot>();
   const sweeper = createSweeper(() => state, inbox);
+  // Children of this run that said they are closing: if the run continues as new before their handle resolves,
+  // the next run must go and confirm those closes, since it will hear of them from no one.
+  const announcedClose = new Set<string>();
+  for (const workflowId of input.carried?.closing ?? []) sweeper.requestSoon(workflowId);
 
   setHandler(stateQuery, () => toView(state));
   setHandler(runClosedSignal, (payload: unknown) => {
@@ -93,6 +97,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     // carried over from an earlier run the signal is the news, but it is sent just before the child closes: the
     // sweep confirms the close with the server before the slot is reused.
     if (!children.has(parsed.value.workflowId)) sweeper.requestSoon(parsed.value.workflowId);
+    else announcedClose.add(parsed.value.workflowId);
   });
 
   async function runChild(run: Run, slot: ChildSlot): Promise<void> {
@@ -208,6 +213,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       state = inbox.splice(0).reduce(applyEvent, state);
       const carried = toCarried(state);
       carried.counters = { ...carried.counters, continuedAsNew: carried.counters.continuedAsNew + 1 };
+      const stillOpen = new Set(state.runs.filter((run) => run.startedAt !== undefined).map((run) => run.workflowId));
+      carried.closing = [...announcedClose].filter((workflowId) => stillOpen.has(workflowId));
       return continueAsNew<typeof concurrencyCoordinator>({ ...input, carried });
     }
   }
