@@ -3,7 +3,7 @@
  * coordinator about (terminated from the UI or CLI, run timeouts, children carried over from an earlier run) and
  * children that never got going, which it then terminates so they stop holding a slot.
  */
-import { log, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { messageOf } from './child-outcome';
 import { isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
@@ -12,6 +12,9 @@ const { sweepChildren, terminateStuckChildren } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '30 seconds' },
 });
+
+/** Patch ID of the change that made a sweep follow at once when closes were announced during the previous one. */
+export const PATCH_CONFIRM_ANNOUNCED_CLOSES_AT_ONCE = 'sweep-confirms-announced-closes-at-once';
 
 export interface Sweeper {
   isDue(): boolean;
@@ -75,8 +78,10 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
         .catch((err: unknown) => log.warn('sweep failed; will retry at the next interval', { error: messageOf(err) }))
         .finally(() => {
           running = false;
-          // Closes announced while this sweep ran are confirmed by the next one, at once.
-          dueAt = closing.size > 0 ? Date.now() : Date.now() + getState().config.sweepIntervalMs;
+          // Closes announced while this sweep ran are confirmed by the next one, at once. Coordinators already
+          // running when this shipped keep the old timing where their history has it (see README, patched()).
+          const confirmAtOnce = closing.size > 0 && patched(PATCH_CONFIRM_ANNOUNCED_CLOSES_AT_ONCE);
+          dueAt = confirmAtOnce ? Date.now() : Date.now() + getState().config.sweepIntervalMs;
         });
     },
     stuckReason(workflowId) {
