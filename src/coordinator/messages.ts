@@ -154,6 +154,18 @@ export const submitSignal = defineSignal<[Submission]>('submit');
 export const runClosedSignal = defineSignal<[RunClosed]>('runClosed');
 export const stateQuery = defineQuery<CoordinatorStateView>('state');
 
+/**
+ * Argument of the `superseded` signal the coordinator sends a child just before requesting its cancellation, so the
+ * child itself shows why it was cancelled (its memo and current details, set by the library's interceptor).
+ */
+export interface Superseded {
+  submissionId: string;
+  supersededBy: string;
+  coordinatorWorkflowId: string;
+}
+
+export const supersededSignal = defineSignal<[Superseded]>('superseded');
+
 /** Workflow type name of the coordinator, for clients that start it by name. */
 export const COORDINATOR_WORKFLOW_TYPE = 'concurrencyCoordinator';
 
@@ -167,4 +179,6 @@ export interface ChildMemo {
   key: string;
   submissionId: string;
   seq: number;
+  /** Set by the child's interceptor when the coordinator tells it it was superseded. */
+  supersededBy?: string;
 }

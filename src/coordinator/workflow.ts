@@ -13,12 +13,14 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setCurrentDetails,
+  type ChildWorkflowHandle,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Workflow } from '@temporalio/common';
 import { classifyChildFailure, messageOf } from './child-outcome';
 import { applyEvent, decide, defaultChildWorkflowId } from './decide';
 import { createSweeper } from './sweeper';
@@ -27,6 +29,7 @@ import {
   runClosedSignal,
   stateQuery,
   submitSignal,
+  supersededSignal,
   type ChildMemo,
   type CoordinatorInput,
   type CoordinatorStateView,
@@ -47,7 +50,11 @@ interface ChildSlot {
   scope: CancellationScope;
   /** The server confirmed the start. */
   started: boolean;
+  handle?: ChildWorkflowHandle<Workflow>;
 }
+
+/** Patch ID of the change that tells a child who superseded it before cancelling it. */
+export const PATCH_TELL_SUPERSEDED_CHILDREN = 'tell-superseded-children';
 
 function now(): string {
   // Date is deterministic in the workflow sandbox: the time of the current workflow task.
@@ -139,6 +146,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       return;
     }
     slot.started = true;
+    slot.handle = handle;
     inbox.push({ type: 'childStarted', workflowId: run.workflowId, runId: handle.firstExecutionRunId, at: now() });
     let closed: ReturnType<typeof classifyChildFailure> = { outcome: 'completed' };
     try {
@@ -164,6 +172,18 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     });
     // The core only cancels children whose start the server confirmed, so the scope's child has started.
     const slot = children.get(command.workflowId);
+    if (patched(PATCH_TELL_SUPERSEDED_CHILDREN)) {
+      // Sent first, so the child's memo names its successor by the time it handles the cancellation.
+      const superseded = {
+        submissionId: command.submissionId,
+        supersededBy: command.supersededBy,
+        coordinatorWorkflowId: state.coordinatorWorkflowId,
+      };
+      const target = slot?.handle ?? getExternalWorkflowHandle(command.workflowId);
+      target
+        .signal(supersededSignal, superseded)
+        .catch((err: unknown) => log.warn('could not tell child it was superseded', { error: messageOf(err) }));
+    }
     if (slot) slot.scope.cancel();
     else {
       // Started by an earlier run: no scope here, so cancel by workflow ID. If it already closed, the runClosed

@@ -1,5 +1,6 @@
 /**
- * Workflow interceptor that tells a child's coordinator it closed, with the `runClosed` signal.
+ * Workflow interceptor for coordinated children: tells the coordinator a child closed (the `runClosed` signal), and
+ * lets a superseded child show who superseded it (the `superseded` signal, into its memo and current details).
  *
  * The coordinator follows the children it started through their handles, but a child started by an earlier run
  * (before continue-as-new) has no handle in the current run; this signal reaches it by workflow ID. Installed on
@@ -13,13 +14,23 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
   workflowInfo,
   type Next,
   type WorkflowExecuteInput,
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
-import { CHILD_MEMO_KEY, runClosedSignal, type ChildMemo, type CloseOutcome } from '../coordinator/messages';
+import {
+  CHILD_MEMO_KEY,
+  runClosedSignal,
+  supersededSignal,
+  type ChildMemo,
+  type CloseOutcome,
+  type Superseded,
+} from '../coordinator/messages';
 
 function coordinatorOf(memo: Record<string, unknown> | undefined): string | undefined {
   const entry = memo?.[CHILD_MEMO_KEY] as Partial<ChildMemo> | undefined;
@@ -41,6 +52,7 @@ class RunClosedInterceptor implements WorkflowInboundCallsInterceptor {
   async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const coordinatorWorkflowId = coordinatorOf(workflowInfo().memo);
     if (coordinatorWorkflowId === undefined) return next(input);
+    setHandler(supersededSignal, recordSupersession);
     let outcome: CloseOutcome | undefined;
     try {
       const result = await next(input);
@@ -53,6 +65,16 @@ class RunClosedInterceptor implements WorkflowInboundCallsInterceptor {
       if (outcome !== undefined) await notify(coordinatorWorkflowId, outcome);
     }
   }
+}
+
+/** Makes a superseded child show why it is being cancelled: in its memo and its current details in the Web UI. */
+function recordSupersession(superseded: Superseded): void {
+  const memo = workflowInfo().memo?.[CHILD_MEMO_KEY] as ChildMemo | undefined;
+  upsertMemo({ [CHILD_MEMO_KEY]: { ...memo, supersededBy: superseded.supersededBy } });
+  setCurrentDetails(
+    `Cancelled by **${superseded.coordinatorWorkflowId}**: submission \`${superseded.submissionId}\` ` +
+      `was superseded by the newer submission \`${superseded.supersededBy}\`.`,
+  );
 }
 
 async function notify(coordinatorWorkflowId: string, outcome: CloseOutcome): Promise<void> {

@@ -84,6 +84,12 @@ describe('CANCEL_IN_PROGRESS', () => {
         `${coordinatorId}/edit-05`,
       ]);
       expect(timelines.filter((t) => t.closeType !== 'completed').every((t) => t.closeType === 'cancelled')).toBe(true);
+
+      // A cancelled child shows why in the Web UI: its memo names the submission that superseded it.
+      for (const run of final.recent.filter((r) => r.outcome === 'cancelled')) {
+        const { memo } = await ctx.client.workflow.getHandle(run.workflowId as string).describe();
+        expect(memo?.concurrency, run.id).toMatchObject({ submissionId: run.id, supersededBy: run.supersededBy });
+      }
       expect(await maxLiveStartedChildren(ctx.client, coordinatorId)).toBe(1);
     });
   });
