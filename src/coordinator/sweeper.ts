@@ -19,6 +19,8 @@ export const PATCH_CONFIRM_ANNOUNCED_CLOSES_AT_ONCE = 'sweep-confirms-announced-
 export interface Sweeper {
   isDue(): boolean;
   msUntilDue(): number;
+  /** When the next periodic sweep is due (workflow time); an interval from now while one runs. */
+  dueAt(): number;
   inFlight(): boolean;
   /**
    * Sweep at the next turn of the loop: a carried child said it is closing (the sweep then waits for its close), or
@@ -67,6 +69,7 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
   return {
     isDue: () => !running && Date.now() >= dueAt && openIds().length > 0,
     msUntilDue: () => (dueAt > Date.now() ? dueAt - Date.now() : getState().config.sweepIntervalMs),
+    dueAt: () => (dueAt > Date.now() ? dueAt : Date.now() + getState().config.sweepIntervalMs),
     inFlight: () => running,
     requestSoon: (closingWorkflowId) => {
       if (closingWorkflowId !== undefined) closing.add(closingWorkflowId);

@@ -22,6 +22,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Workflow } from '@temporalio/common';
 import { classifyChildFailure, messageOf } from './child-outcome';
+import { createAlarm } from './alarm';
 import { applyEvent, decide, defaultChildWorkflowId } from './decide';
 import { createSweeper } from './sweeper';
 import {
@@ -52,6 +53,9 @@ interface ChildSlot {
   started: boolean;
   handle?: ChildWorkflowHandle<Workflow>;
 }
+
+/** Patch ID of the change that replaced the per-wait condition timeout with {@link createAlarm}. */
+export const PATCH_ALARM_INSTEAD_OF_CONDITION_TIMEOUT = 'alarm-instead-of-condition-timeout';
 
 /** Patch ID of the change that tells a child who superseded it before cancelling it. */
 export const PATCH_TELL_SUPERSEDED_CHILDREN = 'tell-superseded-children';
@@ -217,11 +221,22 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
 
   // A carried state may hold decisions the previous run could not finish (e.g. a close it learned last).
   if (input.carried) await apply([]);
+  const alarm = createAlarm();
+  let lastActiveAt = Date.now();
   for (;;) {
     const idle = state.runs.length === 0;
-    const wait = idle ? state.config.idleTimeoutMs : sweeper.msUntilDue();
-    const woke = await condition(() => inbox.length > 0 || sweeper.isDue(), wait);
-    if (!woke && idle) break;
+    const wakeUp = () => inbox.length > 0 || sweeper.isDue();
+    if (patched(PATCH_ALARM_INSTEAD_OF_CONDITION_TIMEOUT)) {
+      alarm.setFor(idle ? lastActiveAt + state.config.idleTimeoutMs : sweeper.dueAt());
+      await condition(() => wakeUp() || alarm.rang());
+      alarm.reset();
+      if (idle && !wakeUp() && Date.now() >= lastActiveAt + state.config.idleTimeoutMs) break;
+    } else {
+      const wait = idle ? state.config.idleTimeoutMs : sweeper.msUntilDue();
+      const woke = await condition(wakeUp, wait);
+      if (!woke && idle) break;
+    }
+    if (sweeper.isDue() || inbox.length > 0) lastActiveAt = Date.now();
     if (sweeper.isDue()) sweeper.start();
     if (inbox.length > 0) await apply(inbox.splice(0));
     if (shouldContinueAsNew()) {

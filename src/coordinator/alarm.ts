@@ -1,0 +1,34 @@
+import { sleep } from '@temporalio/workflow';
+
+/**
+ * Wakes the coordinator's loop at a deadline without a timer per wait. A `condition` with a timeout starts a timer
+ * and cancels it on every wake: two history events per signal batch on a busy key. The alarm only starts a timer
+ * when no pending one fires at or before the deadline, and never cancels one; a timer that fires early is a
+ * harmless extra wake.
+ */
+export interface Alarm {
+  /** Makes sure the alarm rings no later than `deadlineMs` (workflow time). */
+  setFor(deadlineMs: number): void;
+  /** Whether a timer fired since the last {@link Alarm.reset}. */
+  rang(): boolean;
+  reset(): void;
+}
+
+export function createAlarm(): Alarm {
+  const pending: number[] = [];
+  let rang = false;
+  return {
+    setFor(deadlineMs) {
+      if (pending.some((at) => at <= deadlineMs)) return;
+      pending.push(deadlineMs);
+      void sleep(Math.max(1, deadlineMs - Date.now())).then(() => {
+        pending.splice(pending.indexOf(deadlineMs), 1);
+        rang = true;
+      });
+    },
+    rang: () => rang,
+    reset() {
+      rang = false;
+    },
+  };
+}
