@@ -6,7 +6,7 @@
 import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { messageOf } from './child-outcome';
-import { isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
+import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
 
 const { sweepChildren, terminateStuckChildren } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -45,7 +45,12 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
   async function sweep(): Promise<void> {
     const awaitClose = [...closing];
     closing.clear();
-    const swept = await sweepChildren({ workflowIds: openIds(), awaitClose });
+    // Only children whose start the server confirmed: one whose start command is still in flight may not exist yet,
+    // and "not found" would free its slot while it runs. Its start's own outcome reaches this run anyway.
+    const confirmedIds = getState()
+      .runs.filter((run) => isOpen(run) && isConfirmed(run))
+      .map((run) => run.workflowId);
+    const swept = await sweepChildren({ workflowIds: confirmedIds, awaitClose });
     const closedAt = () => new Date(Date.now()).toISOString();
     for (const child of swept) {
       if (child.status === 'closed') inbox.push({ type: 'childClosed', ...child, at: closedAt() });

@@ -186,7 +186,14 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       const target = slot?.handle ?? getExternalWorkflowHandle(command.workflowId);
       target
         .signal(supersededSignal, superseded)
-        .catch((err: unknown) => log.warn('could not tell child it was superseded', { error: messageOf(err) }));
+        .catch((err: unknown) => {
+          // Usually the child closed before the signal reached it, which is fine: only its memo stays unnamed.
+          const closedAlready = messageOf(err).includes('not found');
+          (closedAlready ? log.debug : log.warn)('could not tell child it was superseded', {
+            workflowId: command.workflowId,
+            error: messageOf(err),
+          });
+        });
     }
     if (slot) slot.scope.cancel();
     else {

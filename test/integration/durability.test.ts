@@ -63,6 +63,7 @@ it('500 submissions on one key with maxRuns 3 and rollovers every 60 events', as
     const coordinatorId = submitted[0]!.coordinatorWorkflowId;
     const state = await waitForState(ctx.client, coordinatorId, settled, 'all closed', 180_000);
     const failures = state.recent.filter((r) => r.outcome === 'failed').map((r) => `${r.id}: ${r.reason}`);
+    if (failures.length > 0) console.log('rollover: failed submissions', failures);
     expectAccounted(state, submitted);
 
     const audit = await auditKey(ctx.client, coordinatorId);
