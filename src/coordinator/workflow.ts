@@ -23,10 +23,12 @@ import {
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Workflow } from '@temporalio/common';
 import { classifyChildFailure, messageOf } from './child-outcome';
 import { createAlarm } from './alarm';
+import { findAbandonedWork, PATCH_TAKE_OVER_ABANDONED_RUNS } from './abandoned';
 import { applyEvent, decide, defaultChildWorkflowId } from './decide';
 import { createSweeper } from './sweeper';
 import {
   CHILD_MEMO_KEY,
+  carriedStateQuery,
   runClosedSignal,
   stateQuery,
   submitSignal,
@@ -37,11 +39,9 @@ import {
   type Run,
 } from './messages';
 import { describeCoordinator } from './details';
+import { ADOPTED_RUN_ID, takeOverAbandoned } from './take-over';
 import { initialState, toCarried, toView, type Command, type CoordinatorEvent, type CoordinatorState } from './state';
 import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed } from './validation';
-
-/** Run ID recorded for a child that was already running when this coordinator tried to start it. */
-const ADOPTED_RUN_ID = 'adopted';
 
 /** Longest wait for starts to be confirmed before continue-as-new is retried. */
 const BUSY_WAIT_MS = 60_000;
@@ -98,6 +98,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   for (const workflowId of input.carried?.closing ?? []) sweeper.requestSoon(workflowId);
 
   setHandler(stateQuery, () => toView(state));
+  setHandler(carriedStateQuery, () => toCarried(state));
   setHandler(runClosedSignal, (payload: unknown) => {
     const parsed = parseRunClosed(payload);
     if (!parsed.ok) {
@@ -184,16 +185,12 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         coordinatorWorkflowId: state.coordinatorWorkflowId,
       };
       const target = slot?.handle ?? getExternalWorkflowHandle(command.workflowId);
-      target
-        .signal(supersededSignal, superseded)
-        .catch((err: unknown) => {
-          // Usually the child closed before the signal reached it, which is fine: only its memo stays unnamed.
-          const closedAlready = messageOf(err).includes('not found');
-          (closedAlready ? log.debug : log.warn)('could not tell child it was superseded', {
-            workflowId: command.workflowId,
-            error: messageOf(err),
-          });
-        });
+      target.signal(supersededSignal, superseded).catch((err: unknown) => {
+        // Usually the child closed before the signal reached it, which is fine: only its memo stays unnamed.
+        const fields = { workflowId: command.workflowId, error: messageOf(err) };
+        if (messageOf(err).includes('not found')) log.debug('child closed before it heard who superseded it', fields);
+        else log.warn('could not tell child it was superseded', fields);
+      });
     }
     if (slot) slot.scope.cancel();
     else {
@@ -228,6 +225,16 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
 
   // A carried state may hold decisions the previous run could not finish (e.g. a close it learned last).
   if (input.carried) await apply([]);
+  else if (patched(PATCH_TAKE_OVER_ABANDONED_RUNS)) {
+    // A fresh run: if the previous run of this key was terminated (or failed) with work open, take that work over,
+    // so submissions it accepted are not lost. Submissions that came with this run's start follow them.
+    const abandoned = await findAbandonedWork();
+    if (abandoned) {
+      state = takeOverAbandoned(state, abandoned);
+      sweeper.requestSoon(); // its children may have closed while no run was listening
+      await apply([]);
+    }
+  }
   const alarm = createAlarm();
   let lastActiveAt = Date.now();
   for (;;) {

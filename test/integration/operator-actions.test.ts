@@ -1,15 +1,15 @@
 /**
- * What operators do to a coordinator: reset it, terminate it, and let it complete when idle while a submission
- * races in. Documented in the README under "Operating coordinators".
+ * What operators do to a coordinator: reset it, terminate it (and resume it), and let it complete when idle while a
+ * submission races in. Documented in the README under "Operating coordinators".
  */
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type { SubmitResult } from '../../src/client';
+import { defineConcurrencyPolicy, resumeCoordinator, submit, type SubmitResult } from '../../src/client';
 import { stateQuery, type ClosedRun, type CoordinatorStateView } from '../../src/coordinator/messages';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
-import { childTimeline } from '../helpers/histories';
+import { childTimeline, maxOpenChildren } from '../helpers/histories';
 import {
   connectToTestServer,
   createTestWorker,
@@ -85,11 +85,11 @@ it('resetting the coordinator to its first workflow task loses no accepted submi
   });
 });
 
-it('terminating the coordinator leaves its running children to finish; the next submission starts a fresh one', async () => {
+it('terminating the coordinator: its children finish, and the next run takes over and records them', async () => {
   const taskQueue = uniqueName('terminate-coordinator');
   const worker = await createTestWorker(ctx, taskQueue);
   await worker.runUntil(async () => {
-    const policy = demoPolicy(taskQueue, 1);
+    const policy = demoPolicy(taskQueue, 1, undefined, { sweepIntervalMs: 1000 });
     const first = await submitDemo(ctx.client, policy, 'u', 't-1', 1500);
     await waitForState(ctx.client, first.coordinatorWorkflowId, (s) => s.running[0]?.runId !== undefined, 'started');
     await temporal('workflow', 'terminate', '--workflow-id', first.coordinatorWorkflowId, '--reason', 'test');
@@ -98,13 +98,84 @@ it('terminating the coordinator leaves its running children to finish; the next 
     await eventually(
       async () =>
         (await childTimeline(ctx.client, first.childWorkflowId)).closeType === 'completed' ? true : undefined,
-      {
-        what: 't-1 completed',
-      },
+      { what: 't-1 completed' },
     );
+    // The next submission starts a fresh run, which takes over t-1 and learns from the sweep how it ended.
     const next = await submitDemo(ctx.client, policy, 'u', 't-2', 100);
-    const state = await waitForState(ctx.client, next.coordinatorWorkflowId, settled, 'fresh coordinator done');
-    expect(state.recent.map((r) => [r.id, r.outcome])).toEqual([['t-2', 'completed']]);
+    const state = await waitForState(
+      ctx.client,
+      next.coordinatorWorkflowId,
+      (s) => settled(s) && s.recent.length === 2,
+      'fresh coordinator done',
+    );
+    expect(state.recent.map((r) => [r.id, r.outcome]).sort()).toEqual([
+      ['t-1', 'completed'],
+      ['t-2', 'completed'],
+    ]);
+    expect(state.counters.submitted).toBe(2);
+  });
+});
+
+it('terminating the coordinator loses no accepted submission: queued and never-handled ones are taken over', async () => {
+  const taskQueue = uniqueName('terminate-queued');
+  const policy = defineConcurrencyPolicy({
+    name: uniqueName('on-close'),
+    maxRuns: 1,
+    limitStrategy: 'CANCEL_IN_PROGRESS',
+    slotRelease: 'on-close',
+    key: () => 'k',
+    taskQueue,
+    sweepIntervalMs: 1000,
+  });
+  const stubborn = await createTestWorker(ctx, taskQueue).then((worker) =>
+    worker.runUntil(async () => {
+      // It ignores its cancellation, so under on-close the next submission waits in the queue.
+      const started = await submit(ctx.client, {
+        policy,
+        workflow: 'stubbornWork',
+        args: [{ sleepMs: 4000 }],
+        id: 'q-1',
+      });
+      await waitForState(ctx.client, started.coordinatorWorkflowId, (s) => s.running[0]?.runId !== undefined, 'q-1');
+      await submit(ctx.client, { policy, workflow: 'demoWork', args: [{ durationMs: 100 }], id: 'q-2' });
+      await waitForState(
+        ctx.client,
+        started.coordinatorWorkflowId,
+        (s) => s.queued.some((r) => r.id === 'q-2') && s.running[0]?.cancelRequestedAt !== undefined,
+        'q-2 queued behind the cancelled q-1',
+      );
+      return started;
+    }),
+  );
+  // No worker now: the server accepts q-3, but no workflow task of this run ever handles it.
+  const accepted = await submit(ctx.client, { policy, workflow: 'demoWork', args: [{ durationMs: 100 }], id: 'q-3' });
+  await temporal('workflow', 'terminate', '--workflow-id', stubborn.coordinatorWorkflowId, '--reason', 'test');
+
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    // Without waiting for the key's next submission: a fresh run with the old configuration takes the work over.
+    expect((await resumeCoordinator(ctx.client, stubborn.coordinatorWorkflowId)).resumed).toBe(true);
+    expect(await resumeCoordinator(ctx.client, stubborn.coordinatorWorkflowId)).toEqual({
+      resumed: false,
+      reason: 'already running',
+    });
+    const state = await waitForState(
+      ctx.client,
+      accepted.coordinatorWorkflowId,
+      (s) => settled(s) && s.recent.length === 3,
+      'all three taken over and closed',
+      30_000,
+    );
+    const outcome = (id: string) => state.recent.find((r) => r.id === id);
+    expect(outcome('q-1')?.outcome).toBe('completed'); // it ignored its cancellation
+    expect(outcome('q-2')).toMatchObject({ outcome: 'dropped', supersededBy: 'q-3' });
+    expect(outcome('q-3')?.outcome).toBe('completed');
+    expect(state.counters.submitted).toBe(3);
+    // From the children's own histories: never more than one open at once, across both coordinator runs.
+    const timelines = await Promise.all(
+      ['q-1', 'q-3'].map((id) => childTimeline(ctx.client, `${stubborn.coordinatorWorkflowId}/${id}`)),
+    );
+    expect(maxOpenChildren(timelines)).toBe(1);
   });
 });
 
