@@ -4,7 +4,9 @@
  * files is that coordinators running today replay new code (see "Changing coordinator code" in the README).
  *
  * Scenarios: a burst with cancellations, a rollover (continue-as-new), a sweep of a child terminated behind the
- * coordinator's back; plus one deliberately altered copy of the burst that must fail with a determinism violation.
+ * coordinator's back, a fresh run taking over a terminated one; plus one deliberately altered copy of the burst that
+ * must fail with a determinism violation. `--only=<scenario>[,<scenario>]` records some and leaves the other files
+ * as they are (to add a scenario without re-recording the old ones).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +20,11 @@ import type { DemoWorkInput } from '../src/workflows/demo-work';
 import { startDevServer } from './dev-server';
 
 const OUT = path.join(__dirname, '..', 'test', 'histories');
+const ONLY = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wanted = (scenario: string) => !ONLY || ONLY.includes(scenario);
 const TASK_QUEUE = 'record-histories';
 let cliPath = '';
 let address = '';
@@ -96,51 +103,73 @@ async function main(): Promise<void> {
   const { client, nativeConnection } = server.env;
   const worker = await createWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE });
   await worker.runUntil(async () => {
-    const burst = policy('burst', {});
-    let coordinatorId = '';
-    for (const id of ['m-1', 'm-2', 'm-3', 'm-4']) {
-      ({ coordinatorWorkflowId: coordinatorId } = await submit(client, {
-        policy: burst,
-        workflow: 'demoWork',
-        args: [{ durationMs: 800, label: id }],
-        id,
-      }));
-      await sleep(300);
-    }
-    await waitClosed(client, coordinatorId);
-    await save(client, coordinatorId, 'burst');
-
-    const rollover = policy('rollover', { continueAsNewAfterEvents: 30 });
-    for (let i = 1; i <= 8; i++) {
-      ({ coordinatorWorkflowId: coordinatorId } = await submit(client, {
-        policy: rollover,
-        workflow: 'demoWork',
-        args: [{ durationMs: 300 }],
-        id: `r-${i}`,
-      }));
-      await sleep(150);
-    }
-    await waitClosed(client, coordinatorId);
-    await save(client, coordinatorId, 'rollover');
-
-    const swept = policy('sweep', { sweepIntervalMs: 500, slotRelease: 'on-close' });
-    const long = await submit(client, {
-      policy: swept,
-      workflow: 'demoWork',
-      args: [{ durationMs: 60_000 }],
-      id: 'long',
-    });
-    await sleep(1500); // at least one periodic sweep finds it open
-    await client.workflow.getHandle(long.childWorkflowId).terminate('recording a terminated child');
-    await submit(client, { policy: swept, workflow: 'demoWork', args: [{ durationMs: 200 }], id: 'next' });
-    await waitClosed(client, long.coordinatorWorkflowId);
-    await save(client, long.coordinatorWorkflowId, 'sweep');
+    if (wanted('burst')) await recordBurst(client);
+    if (wanted('rollover')) await recordRollover(client);
+    if (wanted('sweep')) await recordSweep(client);
+    if (wanted('takeover')) await recordTakeover(client);
   });
-
-  // The altered copy: the first child is started under another workflow ID than the code would choose.
-  const burst = fs.readFileSync(path.join(OUT, 'burst-1.json'), 'utf8');
-  fs.writeFileSync(path.join(OUT, 'altered-burst.json'), burst.replace('/k/m-1"', '/k/m-1-altered"'));
   await server.env.teardown();
+}
+
+async function recordBurst(client: Client): Promise<void> {
+  const burst = policy('burst', {});
+  let coordinatorId = '';
+  for (const id of ['m-1', 'm-2', 'm-3', 'm-4']) {
+    ({ coordinatorWorkflowId: coordinatorId } = await submit(client, {
+      policy: burst,
+      workflow: 'demoWork',
+      args: [{ durationMs: 800, label: id }],
+      id,
+    }));
+    await sleep(300);
+  }
+  await waitClosed(client, coordinatorId);
+  await save(client, coordinatorId, 'burst');
+  // The altered copy: the first child is started under another workflow ID than the code would choose.
+  const recorded = fs.readFileSync(path.join(OUT, 'burst-1.json'), 'utf8');
+  fs.writeFileSync(path.join(OUT, 'altered-burst.json'), recorded.replace('/k/m-1"', '/k/m-1-altered"'));
+}
+
+async function recordRollover(client: Client): Promise<void> {
+  const rollover = policy('rollover', { continueAsNewAfterEvents: 30 });
+  let coordinatorId = '';
+  for (let i = 1; i <= 8; i++) {
+    ({ coordinatorWorkflowId: coordinatorId } = await submit(client, {
+      policy: rollover,
+      workflow: 'demoWork',
+      args: [{ durationMs: 300 }],
+      id: `r-${i}`,
+    }));
+    await sleep(150);
+  }
+  await waitClosed(client, coordinatorId);
+  await save(client, coordinatorId, 'rollover');
+}
+
+async function recordSweep(client: Client): Promise<void> {
+  const swept = policy('sweep', { sweepIntervalMs: 500, slotRelease: 'on-close' });
+  const long = await submit(client, {
+    policy: swept,
+    workflow: 'demoWork',
+    args: [{ durationMs: 60_000 }],
+    id: 'long',
+  });
+  await sleep(1500); // at least one periodic sweep finds it open
+  await client.workflow.getHandle(long.childWorkflowId).terminate('recording a terminated child');
+  await submit(client, { policy: swept, workflow: 'demoWork', args: [{ durationMs: 200 }], id: 'next' });
+  await waitClosed(client, long.coordinatorWorkflowId);
+  await save(client, long.coordinatorWorkflowId, 'sweep');
+}
+
+/** A coordinator terminated with a child running; the next submission's fresh run takes the child over. */
+async function recordTakeover(client: Client): Promise<void> {
+  const takeover = policy('takeover', { sweepIntervalMs: 500 });
+  const first = await submit(client, { policy: takeover, workflow: 'demoWork', args: [{ durationMs: 1500 }], id: 'a' });
+  await sleep(500);
+  await client.workflow.getHandle(first.coordinatorWorkflowId).terminate('recording a take-over');
+  await submit(client, { policy: takeover, workflow: 'demoWork', args: [{ durationMs: 200 }], id: 'b' });
+  await waitClosed(client, first.coordinatorWorkflowId);
+  await save(client, first.coordinatorWorkflowId, 'takeover');
 }
 
 main().catch((err) => {
