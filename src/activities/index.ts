@@ -5,12 +5,12 @@
  */
 import { composeReply, discardDraft } from './chat';
 import { cleanUpAfterCancel, simulateWork } from './demo';
-import { findAbandonedPredecessor, recoverAbandonedState } from './recover';
+import { findAbandonedPredecessor, readAbandonedRun } from './recover';
 import { sweepChildren, terminateStuckChildren } from './sweep';
 
 export type { ChatMessage } from './chat';
 export type { SimulateWorkInput } from './demo';
-export type { AbandonedRun, AbandonedState } from './recover';
+export type { AbandonedPredecessor } from './recover';
 export type { SweptChild } from './sweep';
 
 /** All activities of the library's worker, as one object for `Worker.create({ activities })`. */
@@ -23,7 +23,7 @@ export function createActivities() {
     sweepChildren,
     terminateStuckChildren,
     findAbandonedPredecessor,
-    recoverAbandonedState,
+    readAbandonedRun,
   };
 }
 

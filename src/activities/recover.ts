@@ -6,12 +6,14 @@
 import { Context } from '@temporalio/activity';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { carriedStateQuery, type CarriedState } from '../coordinator/messages';
+import type { temporal } from '@temporalio/proto';
+import type { CarriedState, CoordinatorInput, Superseded } from '../coordinator/messages';
+import { ADOPTED_RUN_ID, type AbandonedFact, type AbandonedRun } from '../coordinator/take-over';
 
 /** Close statuses after which a run's open work was not handed to a successor. */
 const ABANDONING_STATUSES = new Set(['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCELLED']);
 
-export interface AbandonedRun {
+export interface AbandonedPredecessor {
   runId: string;
   status: string;
 }
@@ -28,7 +30,7 @@ export async function findAbandonedPredecessor(input: {
   /** The run a reset replaced keeps this ID in its successor: it is never a predecessor. */
   originalExecutionRunId: string;
   chainStartTime: string;
-}): Promise<AbandonedRun | undefined> {
+}): Promise<AbandonedPredecessor | undefined> {
   const { client } = Context.current();
   const chainStart = Date.parse(input.chainStartTime);
   let latest: { runId: string; status: string; closedAt: number } | undefined;
@@ -54,35 +56,72 @@ async function runsOf(client: Client, workflowId: string): Promise<WorkflowExecu
   return runs;
 }
 
-export interface AbandonedState {
-  /** The state the run had reached in its last completed workflow task. */
-  carried: CarriedState;
-  /** `submit` signals the server accepted after that task, which no workflow task handled: oldest first. */
-  unhandledSubmits: { payload: unknown; at: string }[];
+const CLOSE_OUTCOMES = [
+  ['childWorkflowExecutionCompletedEventAttributes', 'completed'],
+  ['childWorkflowExecutionFailedEventAttributes', 'failed'],
+  ['childWorkflowExecutionCanceledEventAttributes', 'cancelled'],
+  ['childWorkflowExecutionTerminatedEventAttributes', 'terminated'],
+  ['childWorkflowExecutionTimedOutEventAttributes', 'timedOut'],
+] as const;
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+function timeOf(event: HistoryEvent): string {
+  const seconds = Number(event.eventTime?.seconds ?? 0);
+  return new Date(seconds * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6)).toISOString();
 }
 
 /**
- * The state of an abandoned run: its `carriedState` query (answered by replaying its history, since queries work on
- * closed runs) plus the `submit` signals that arrived after its last completed workflow task.
+ * The abandoned run as facts read from its history: what it was started with, every `submit` signal (handled or
+ * not), the children it started, their closes and the cancellations it requested. No replay of the run's code is
+ * needed, so this works even for a run that failed because of a bug in that code.
  */
-export async function recoverAbandonedState(input: { workflowId: string; runId: string }): Promise<AbandonedState> {
+export async function readAbandonedRun(input: { workflowId: string; runId: string }): Promise<AbandonedRun> {
   const { client } = Context.current();
-  const handle = client.workflow.getHandle(input.workflowId, input.runId);
-  const carried = await handle.query(carriedStateQuery);
-  const { events } = await handle.fetchHistory();
-  const all = events ?? [];
-  let lastCompletedTask = -1;
-  all.forEach((event, index) => {
-    if (event.workflowTaskCompletedEventAttributes) lastCompletedTask = index;
-  });
-  const unhandledSubmits: AbandonedState['unhandledSubmits'] = [];
-  for (const event of all.slice(lastCompletedTask + 1)) {
+  const converter = client.options.loadedDataConverter;
+  const decode = (payloads: temporal.api.common.v1.IPayloads | null | undefined) =>
+    decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
+  const { events } = await client.workflow.getHandle(input.workflowId, input.runId).fetchHistory();
+  const facts: AbandonedFact[] = [];
+  let carried: CarriedState | undefined;
+  for (const event of events ?? []) {
+    const at = timeOf(event);
+    const started = event.workflowExecutionStartedEventAttributes;
+    if (started) carried = ((await decode(started.input)) as CoordinatorInput | undefined)?.carried;
     const signal = event.workflowExecutionSignaledEventAttributes;
-    if (signal?.signalName !== 'submit') continue;
-    const payload = await decodeFromPayloadsAtIndex(client.options.loadedDataConverter, 0, signal.input?.payloads);
-    const seconds = Number(event.eventTime?.seconds ?? 0);
-    const at = new Date(seconds * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6)).toISOString();
-    unhandledSubmits.push({ payload, at });
+    if (signal?.signalName === 'submit') facts.push({ type: 'submit', payload: await decode(signal.input), at });
+    const initiated = event.startChildWorkflowExecutionInitiatedEventAttributes;
+    if (initiated?.workflowId) facts.push({ type: 'startInitiated', workflowId: initiated.workflowId, at });
+    const childStarted = event.childWorkflowExecutionStartedEventAttributes;
+    if (childStarted?.workflowExecution?.workflowId) {
+      const { workflowId, runId } = childStarted.workflowExecution;
+      facts.push({ type: 'started', workflowId, runId: runId ?? ADOPTED_RUN_ID, at });
+    }
+    const startFailed = event.startChildWorkflowExecutionFailedEventAttributes;
+    if (startFailed?.workflowId) {
+      const cause = String(startFailed.cause ?? '');
+      const alreadyRunning = cause === '1' || cause.endsWith('WORKFLOW_ALREADY_EXISTS');
+      facts.push({ type: 'startFailed', workflowId: startFailed.workflowId, alreadyRunning, reason: cause, at });
+    }
+    for (const [attributes, outcome] of CLOSE_OUTCOMES) {
+      const workflowId = event[attributes]?.workflowExecution?.workflowId;
+      if (workflowId) facts.push({ type: 'closed', workflowId, outcome, at });
+    }
+    const told = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
+    if (told?.signalName === 'superseded' && told.workflowExecution?.workflowId) {
+      const superseded = (await decode(told.input)) as Partial<Superseded> | undefined;
+      if (typeof superseded?.supersededBy === 'string') {
+        facts.push({
+          type: 'superseded',
+          workflowId: told.workflowExecution.workflowId,
+          supersededBy: superseded.supersededBy,
+        });
+      }
+    }
+    const cancel = event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes;
+    if (cancel?.workflowExecution?.workflowId) {
+      facts.push({ type: 'cancelRequested', workflowId: cancel.workflowExecution.workflowId, at });
+    }
   }
-  return { carried, unhandledSubmits };
+  return { ...(carried && { carried }), facts };
 }

@@ -3,7 +3,8 @@
  * ID ended without handing over its work (terminated, failed, timed out, cancelled) and, if so, reads that work.
  */
 import { log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities, AbandonedState } from '../activities';
+import type { Activities } from '../activities';
+import type { AbandonedRun } from './take-over';
 import { messageOf } from './child-outcome';
 
 /** Patch ID of the change that made fresh runs take over the work of an abandoned predecessor. */
@@ -14,14 +15,14 @@ const { findAbandonedPredecessor } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5 },
 });
-// A queued activity: it queries the closed run, which a worker must replay, so it should not hold this task's slot.
-const { recoverAbandonedState } = proxyActivities<Activities>({
+// A queued activity: it reads a whole history, which may be long, so it should not hold this task's slot.
+const { readAbandonedRun } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 5 },
 });
 
 /** The work of the abandoned previous run of this coordinator, if there is one. */
-export async function findAbandonedWork(): Promise<AbandonedState | undefined> {
+export async function findAbandonedWork(): Promise<AbandonedRun | undefined> {
   const { workflowId, runId, originalExecutionRunId, startTime } = workflowInfo();
   try {
     const abandoned = await findAbandonedPredecessor({
@@ -32,7 +33,7 @@ export async function findAbandonedWork(): Promise<AbandonedState | undefined> {
     });
     if (!abandoned) return undefined;
     log.info('taking over the work of an abandoned run', { abandonedRunId: abandoned.runId, status: abandoned.status });
-    return await recoverAbandonedState({ workflowId, runId: abandoned.runId });
+    return await readAbandonedRun({ workflowId, runId: abandoned.runId });
   } catch (err) {
     // Availability first: the key keeps working; what the abandoned run held is named in the log for an operator.
     log.error('could not take over the previous run; its queued submissions stay with it', { error: messageOf(err) });

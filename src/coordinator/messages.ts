@@ -153,11 +153,6 @@ export interface CoordinatorStateView {
 export const submitSignal = defineSignal<[Submission]>('submit');
 export const runClosedSignal = defineSignal<[RunClosed]>('runClosed');
 export const stateQuery = defineQuery<CoordinatorStateView>('state');
-/**
- * The whole state a continue-as-new would carry. Used to recover a coordinator run that was terminated (queries work
- * on closed runs: a worker replays the history); not part of the public contract.
- */
-export const carriedStateQuery = defineQuery<CarriedState>('carriedState');
 
 /**
  * Argument of the `superseded` signal the coordinator sends a child just before requesting its cancellation, so the

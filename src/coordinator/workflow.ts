@@ -28,7 +28,6 @@ import { applyEvent, decide, defaultChildWorkflowId } from './decide';
 import { createSweeper } from './sweeper';
 import {
   CHILD_MEMO_KEY,
-  carriedStateQuery,
   runClosedSignal,
   stateQuery,
   submitSignal,
@@ -98,7 +97,6 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   for (const workflowId of input.carried?.closing ?? []) sweeper.requestSoon(workflowId);
 
   setHandler(stateQuery, () => toView(state));
-  setHandler(carriedStateQuery, () => toCarried(state));
   setHandler(runClosedSignal, (payload: unknown) => {
     const parsed = parseRunClosed(payload);
     if (!parsed.ok) {
