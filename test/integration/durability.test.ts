@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { defineConcurrencyPolicy, submit, type SubmitResult } from '../../src/client';
-import type { CoordinatorStateView } from '../../src/coordinator/messages';
+import { stateQuery, type CoordinatorStateView } from '../../src/coordinator/messages';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { auditKey } from '../helpers/histories';
 import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
@@ -68,7 +68,10 @@ it('500 submissions on one key with maxRuns 3 and rollovers every 60 events', as
 
     const audit = await auditKey(ctx.client, coordinatorId);
     expect(audit.runs).toBeGreaterThan(5);
-    expect(state.counters.continuedAsNew).toBe(audit.runs - 1);
+    // The key may still roll over once after it settled (the last closes land in a long history): bracket the audit.
+    const later = await ctx.client.workflow.getHandle(coordinatorId).query(stateQuery);
+    expect(state.counters.continuedAsNew).toBeLessThanOrEqual(audit.runs - 1);
+    expect(later.counters.continuedAsNew).toBeGreaterThanOrEqual(audit.runs - 1);
     expect(new Set(audit.childIds).size).toBe(audit.childIds.length); // no submission started twice
     expect(audit.childIds.length).toBe(state.counters.started);
     expect(audit.maxLiveStarted).toBeLessThanOrEqual(3);
