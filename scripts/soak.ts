@@ -66,8 +66,12 @@ async function main(): Promise<void> {
     for (;;) {
       for (const id of coordinatorIds) {
         if (states.has(id)) continue;
-        const state = await client.workflow.getHandle(id).query(stateQuery);
-        if (state.running.length === 0 && state.queued.length === 0) states.set(id, state);
+        // Under full load a query can time out before a worker takes it: ask again on the next round.
+        const state = await client.workflow
+          .getHandle(id)
+          .query(stateQuery)
+          .catch(() => undefined);
+        if (state && state.running.length === 0 && state.queued.length === 0) states.set(id, state);
       }
       if (states.size === coordinatorIds.length) break;
       await sleep(1000);
