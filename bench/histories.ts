@@ -6,14 +6,10 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+// The same history readers the tests' invariant audits use (scripts/soak.ts imports them too).
+import { historiesOfAllRuns, timestampMs } from '../test/helpers/histories';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-
-export function timestampMs(ts: HistoryEvent['eventTime']): number {
-  if (!ts) throw new Error('history event without eventTime');
-  const seconds = typeof ts.seconds === 'number' ? ts.seconds : Number(ts.seconds ?? 0);
-  return seconds * 1000 + (ts.nanos ?? 0) / 1e6;
-}
 
 function eventTypeName(event: HistoryEvent): string {
   const name = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
@@ -65,15 +61,7 @@ export interface CoordinatorHistory {
 
 /** Every run of a coordinator (following continuedExecutionRunId back from the latest), summarised. */
 export async function readCoordinator(client: Client, workflowId: string): Promise<CoordinatorHistory> {
-  const runs: HistoryEvent[][] = [];
-  let runId: string | undefined;
-  for (;;) {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events = history.events ?? [];
-    runs.unshift(events);
-    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-    if (!runId) break;
-  }
+  const runs = await historiesOfAllRuns(client, workflowId);
   const result: CoordinatorHistory = {
     workflowId,
     runs: runs.length,
