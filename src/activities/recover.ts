@@ -7,11 +7,18 @@ import { Context } from '@temporalio/activity';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
-import type { CarriedState, CoordinatorInput, Superseded } from '../coordinator/messages';
-import { ADOPTED_RUN_ID, type AbandonedFact, type AbandonedRun } from '../coordinator/take-over';
+import type { CarriedState, CoordinatorInput, PinnedPolicy, Superseded } from '../coordinator/messages';
+import { TakeOverFold, type AbandonedFact, type TakenOver } from '../coordinator/take-over';
+import { parseCoordinatorInput, type CoordinatorConfig } from '../coordinator/validation';
 
 /** Close statuses after which a run's open work was not handed to a successor. */
 const ABANDONING_STATUSES = new Set(['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCELLED']);
+
+/** Name of the activity whose result, in a run's history, is the state that run took over. */
+export const READ_ABANDONED_RUN_ACTIVITY = 'readAbandonedRun';
+
+/** History events per page: the fold keeps only state, never the whole history. */
+const PAGE_SIZE = 500;
 
 export interface AbandonedPredecessor {
   runId: string;
@@ -24,14 +31,10 @@ export interface AbandonedPredecessor {
  * Runs closed after `chainStartTime` are not predecessors: a reset ends the run it replaces after the new run's chain
  * began, and the new run already replays that run's signals.
  */
-export async function findAbandonedPredecessor(input: {
-  workflowId: string;
-  runId: string;
-  /** The run a reset replaced keeps this ID in its successor: it is never a predecessor. */
-  originalExecutionRunId: string;
-  chainStartTime: string;
-}): Promise<AbandonedPredecessor | undefined> {
-  const { client } = Context.current();
+export async function findAbandonedPredecessor(
+  client: Client,
+  input: { workflowId: string; runId: string; originalExecutionRunId: string; chainStartTime: string },
+): Promise<AbandonedPredecessor | undefined> {
   const chainStart = Date.parse(input.chainStartTime);
   let latest: { runId: string; status: string; closedAt: number } | undefined;
   for (const info of await runsOf(client, input.workflowId)) {
@@ -71,57 +74,100 @@ function timeOf(event: HistoryEvent): string {
   return new Date(seconds * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6)).toISOString();
 }
 
-/**
- * The abandoned run as facts read from its history: what it was started with, every `submit` signal (handled or
- * not), the children it started, their closes and the cancellations it requested. No replay of the run's code is
- * needed, so this works even for a run that failed because of a bug in that code.
- */
-export async function readAbandonedRun(input: { workflowId: string; runId: string }): Promise<AbandonedRun> {
-  const { client } = Context.current();
-  const converter = client.options.loadedDataConverter;
-  const decode = (payloads: temporal.api.common.v1.IPayloads | null | undefined) =>
-    decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
-  const { events } = await client.workflow.getHandle(input.workflowId, input.runId).fetchHistory();
-  const facts: AbandonedFact[] = [];
-  let carried: CarriedState | undefined;
-  for (const event of events ?? []) {
-    const at = timeOf(event);
-    const started = event.workflowExecutionStartedEventAttributes;
-    if (started) carried = ((await decode(started.input)) as CoordinatorInput | undefined)?.carried;
-    const signal = event.workflowExecutionSignaledEventAttributes;
-    if (signal?.signalName === 'submit') facts.push({ type: 'submit', payload: await decode(signal.input), at });
-    const initiated = event.startChildWorkflowExecutionInitiatedEventAttributes;
-    if (initiated?.workflowId) facts.push({ type: 'startInitiated', workflowId: initiated.workflowId, at });
-    const childStarted = event.childWorkflowExecutionStartedEventAttributes;
-    if (childStarted?.workflowExecution?.workflowId) {
-      const { workflowId, runId } = childStarted.workflowExecution;
-      facts.push({ type: 'started', workflowId, runId: runId ?? ADOPTED_RUN_ID, at });
-    }
-    const startFailed = event.startChildWorkflowExecutionFailedEventAttributes;
-    if (startFailed?.workflowId) {
-      const cause = String(startFailed.cause ?? '');
-      const alreadyRunning = cause === '1' || cause.endsWith('WORKFLOW_ALREADY_EXISTS');
-      facts.push({ type: 'startFailed', workflowId: startFailed.workflowId, alreadyRunning, reason: cause, at });
-    }
-    for (const [attributes, outcome] of CLOSE_OUTCOMES) {
-      const workflowId = event[attributes]?.workflowExecution?.workflowId;
-      if (workflowId) facts.push({ type: 'closed', workflowId, outcome, at });
-    }
-    const told = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
-    if (told?.signalName === 'superseded' && told.workflowExecution?.workflowId) {
-      const superseded = (await decode(told.input)) as Partial<Superseded> | undefined;
-      if (typeof superseded?.supersededBy === 'string') {
-        facts.push({
-          type: 'superseded',
-          workflowId: told.workflowExecution.workflowId,
-          supersededBy: superseded.supersededBy,
-        });
-      }
-    }
-    const cancel = event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes;
-    if (cancel?.workflowExecution?.workflowId) {
-      facts.push({ type: 'cancelRequested', workflowId: cancel.workflowExecution.workflowId, at });
+type Decode = (payloads: temporal.api.common.v1.IPayloads | null | undefined) => Promise<unknown>;
+
+/** The facts one history event states, if any. */
+async function factsOf(event: HistoryEvent, decode: Decode): Promise<AbandonedFact[]> {
+  const at = timeOf(event);
+  const signal = event.workflowExecutionSignaledEventAttributes;
+  if (signal?.signalName === 'submit') return [{ type: 'submit', payload: await decode(signal.input), at }];
+  const initiated = event.startChildWorkflowExecutionInitiatedEventAttributes;
+  if (initiated?.workflowId) return [{ type: 'startInitiated', workflowId: initiated.workflowId, at }];
+  const childStarted = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+  if (childStarted?.workflowId && childStarted.runId) {
+    return [{ type: 'started', workflowId: childStarted.workflowId, runId: childStarted.runId, at }];
+  }
+  const startFailed = event.startChildWorkflowExecutionFailedEventAttributes;
+  if (startFailed?.workflowId) {
+    const cause = String(startFailed.cause ?? '');
+    const alreadyRunning = cause === '1' || cause.endsWith('WORKFLOW_ALREADY_EXISTS');
+    return [{ type: 'startFailed', workflowId: startFailed.workflowId, alreadyRunning, reason: cause, at }];
+  }
+  for (const [attributes, outcome] of CLOSE_OUTCOMES) {
+    const workflowId = event[attributes]?.workflowExecution?.workflowId;
+    if (workflowId) return [{ type: 'closed', workflowId, outcome, at }];
+  }
+  const told = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
+  if (told?.signalName === 'superseded' && told.workflowExecution?.workflowId) {
+    const superseded = (await decode(told.input)) as Partial<Superseded> | undefined;
+    if (typeof superseded?.supersededBy === 'string') {
+      return [
+        { type: 'superseded', workflowId: told.workflowExecution.workflowId, supersededBy: superseded.supersededBy },
+      ];
     }
   }
-  return { ...(carried && { carried }), facts };
+  const cancel = event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes;
+  if (cancel?.workflowExecution?.workflowId) {
+    return [{ type: 'cancelRequested', workflowId: cancel.workflowExecution.workflowId, at }];
+  }
+  if (event.workflowExecutionCancelRequestedEventAttributes) return [{ type: 'coordinatorCancelRequested', at }];
+  return [];
+}
+
+/**
+ * Reads the abandoned run's history page by page as facts — what it was started with (or took over itself), every
+ * `submit` signal (handled or not), the children it started, their closes and the cancellations it requested — and
+ * folds them as it goes. No replay of the run's code is needed, so this works even for a run that failed because of a
+ * bug in that code; and only the folded state, bounded by the coordinator's budgets, is returned.
+ */
+export async function readAbandonedRun(
+  client: Client,
+  input: { workflowId: string; runId: string; config: CoordinatorConfig; pinned?: PinnedPolicy },
+): Promise<TakenOver> {
+  const converter = client.options.loadedDataConverter;
+  const decode: Decode = (payloads) => decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
+  let fold: TakeOverFold | undefined;
+  const takeOverScheduled = new Set<string>();
+  let nextPageToken: Uint8Array | undefined;
+  let lastAt = new Date(0).toISOString();
+  // A run started with an invalid configuration failed at once and rejected what came with it: nothing to take over.
+  let invalidStart = false;
+  do {
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId: input.workflowId, runId: input.runId },
+      maximumPageSize: PAGE_SIZE,
+      ...(nextPageToken && { nextPageToken }),
+    });
+    for (const event of page.history?.events ?? []) {
+      lastAt = timeOf(event);
+      if (invalidStart) break;
+      const started = event.workflowExecutionStartedEventAttributes;
+      if (started) {
+        const startInput = (await decode(started.input)) as CoordinatorInput | undefined;
+        const parsed = parseCoordinatorInput(startInput);
+        invalidStart = !parsed.ok;
+        const carried: CarriedState | undefined = startInput?.carried;
+        fold = new TakeOverFold(input.config, input.workflowId, input.pinned, {
+          ...(parsed.ok && { config: parsed.value }),
+          ...(carried && { carried }),
+        });
+        continue;
+      }
+      fold ??= new TakeOverFold(input.config, input.workflowId, input.pinned);
+      // The abandoned run may itself have taken over a predecessor: that result is its real starting state.
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name === READ_ABANDONED_RUN_ACTIVITY) takeOverScheduled.add(String(event.eventId));
+      const completed = event.activityTaskCompletedEventAttributes;
+      if (completed && takeOverScheduled.has(String(completed.scheduledEventId))) {
+        fold.rebase((await decode(completed.result)) as TakenOver);
+        continue;
+      }
+      for (const fact of await factsOf(event, decode)) fold.add(fact);
+    }
+    fold?.settle(lastAt);
+    Context.current().heartbeat(lastAt);
+    nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return (fold ?? new TakeOverFold(input.config, input.workflowId, input.pinned)).result(lastAt);
 }

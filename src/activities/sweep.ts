@@ -1,17 +1,35 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import type { CloseOutcome } from '../coordinator/messages';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { CHILD_MEMO_KEY, type ChildMemo, type CloseOutcome } from '../coordinator/messages';
 
-/** A child the sweep found closed (with its outcome), or stuck (with the reason to record when terminated). */
+/** One open child as the coordinator knows it. */
+export interface ChildToSweep {
+  workflowId: string;
+  submissionId: string;
+  /** First run ID of the child's chain, once confirmed; absent while its ownership is being checked. */
+  runId?: string;
+  /** Its start found the ID in use: check the running workflow is the child started for this submission. */
+  verify?: boolean;
+}
+
+/** What the sweep found about one child. */
 export type SweptChild =
-  | { workflowId: string; status: 'closed'; outcome: CloseOutcome; reason?: string }
-  | { workflowId: string; status: 'stuck'; reason: string };
+  | { workflowId: string; status: 'closed'; outcome: CloseOutcome; reason?: string; runId?: string }
+  | { workflowId: string; status: 'running'; runId?: string }
+  /** Its workflow task never got going; `stuck` ones are failing, `waiting` ones were never picked up. */
+  | { workflowId: string; status: 'stuck' | 'waiting'; reason: string; sinceMs: number; runId?: string }
+  /** The workflow holding the ID was not started by this coordinator for this submission: never touch it. */
+  | { workflowId: string; status: 'foreign'; reason: string };
 
 /**
  * A child whose first workflow task has failed this many times never got going: typically no worker registers its
  * workflow type on its task queue. Its task would be retried forever and hold the key's slot.
  */
 export const NEVER_STARTED_ATTEMPTS = 3;
+
+/** A child still waiting for its first workflow task this long after it started is reported as waiting. */
+export const WAITING_AFTER_MS = 2_000;
 
 /** How long the sweep waits for a child that announced its close to actually close. */
 const AWAIT_CLOSE_MS = 10_000;
@@ -24,66 +42,139 @@ const OUTCOME_OF_STATUS: Partial<Record<string, CloseOutcome>> = {
   TIMED_OUT: 'timedOut',
 };
 
+function firstRunIdOf(description: WorkflowExecutionDescription): string | undefined {
+  return description.raw.workflowExecutionInfo?.firstRunId || undefined;
+}
+
+/** Whether the chain holding `workflowId` was started by `coordinatorWorkflowId` for `submissionId` (its memo). */
+async function ownedBy(
+  client: Client,
+  description: WorkflowExecutionDescription,
+  coordinatorWorkflowId: string,
+  submissionId: string,
+): Promise<boolean> {
+  const firstRunId = firstRunIdOf(description);
+  // The memo the coordinator set is on the chain's first run; later runs of a continue-as-new may not carry it.
+  const first =
+    firstRunId && firstRunId !== description.runId
+      ? await client.workflow.getHandle(description.workflowId, firstRunId).describe()
+      : description;
+  const memo = first.memo?.[CHILD_MEMO_KEY] as Partial<ChildMemo> | undefined;
+  return memo?.coordinatorWorkflowId === coordinatorWorkflowId && memo.submissionId === submissionId;
+}
+
+async function describeAwaitingClose(client: Client, workflowId: string, awaitClose: boolean) {
+  const handle = client.workflow.getHandle(workflowId);
+  let description = await handle.describe();
+  // A child that just signalled runClosed is finishing its last workflow task; give it a moment to close.
+  for (let waited = 0; awaitClose && description.status.name === 'RUNNING' && waited < AWAIT_CLOSE_MS; waited += 100) {
+    await Context.current().sleep(100);
+    description = await handle.describe();
+  }
+  return description;
+}
+
+/** Why a running child has not got going, if it has not: its first workflow task fails, or nobody picked it up. */
+async function notGoing(
+  client: Client,
+  description: WorkflowExecutionDescription,
+): Promise<{ status: 'stuck' | 'waiting'; reason: string } | undefined> {
+  const pendingTask = description.raw.pendingWorkflowTask;
+  if (!pendingTask) return undefined;
+  const attempt = pendingTask.attempt ?? 0;
+  // Only a child whose task keeps failing costs a history fetch, to tell "never ran" from a later bug that a
+  // deployment may still fix (those are left alone: Temporal retries them by design).
+  if (attempt >= NEVER_STARTED_ATTEMPTS && (await neverCompletedATask(client, description))) {
+    const reason =
+      `workflow ${description.type} never completed its first workflow task (attempt ${attempt}); ` +
+      `is a worker for type ${description.type} polling task queue ${description.taskQueue}?`;
+    return { status: 'stuck', reason };
+  }
+  const neverPickedUp =
+    pendingTask.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED &&
+    Number(description.historyLength) <= 2 &&
+    Date.now() - description.startTime.getTime() >= WAITING_AFTER_MS;
+  if (!neverPickedUp) return undefined;
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: description.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  const reason =
+    (pollers ?? []).length === 0
+      ? `no worker polls task queue ${description.taskQueue} (workflow type ${description.type})`
+      : `no worker on task queue ${description.taskQueue} has picked up its first workflow task yet`;
+  return { status: 'waiting', reason };
+}
+
 /**
- * Describes the coordinator's open children and reports those that closed without the coordinator hearing of it
- * (terminated from the UI or CLI, run timeout) and those that never got going, which the coordinator then ends with
- * {@link terminateStuckChildren}: a workflow task that cannot even start would otherwise hold the slot forever.
+ * Describes the coordinator's open children and reports: those that closed without the coordinator hearing of it
+ * (terminated from the UI or CLI, run timeout), those that never got going (stuck or waiting for a worker), and for
+ * children whose start found their ID in use, whether that workflow really is this submission's child.
  */
-export async function sweepChildren(input: { workflowIds: string[]; awaitClose?: string[] }): Promise<SweptChild[]> {
+export async function sweepChildren(input: {
+  coordinatorWorkflowId: string;
+  children: ChildToSweep[];
+  awaitClose?: string[];
+}): Promise<SweptChild[]> {
   const { client } = Context.current();
   const swept: SweptChild[] = [];
   const awaitClose = new Set(input.awaitClose ?? []);
-  for (const workflowId of input.workflowIds) {
-    const handle = client.workflow.getHandle(workflowId);
+  for (const child of input.children) {
+    const { workflowId } = child;
     let description;
     try {
-      description = await handle.describe();
-      // A child that just signalled runClosed is finishing its last workflow task; give it a moment to close.
-      for (
-        let waited = 0;
-        awaitClose.has(workflowId) && description.status.name === 'RUNNING' && waited < AWAIT_CLOSE_MS;
-        waited += 100
-      ) {
-        await Context.current().sleep(100);
-        description = await handle.describe();
-      }
+      description = await describeAwaitingClose(client, workflowId, awaitClose.has(workflowId));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       swept.push({ workflowId, status: 'closed', outcome: 'failed', reason: `child ${workflowId} not found` });
       continue;
     }
-    const outcome = OUTCOME_OF_STATUS[description.status.name];
-    if (outcome) {
-      swept.push({ workflowId, status: 'closed', outcome });
+    Context.current().heartbeat(workflowId);
+    const firstRunId = firstRunIdOf(description);
+    if (child.verify) {
+      if (!(await ownedBy(client, description, input.coordinatorWorkflowId, child.submissionId))) {
+        const reason =
+          `workflowId ${workflowId} is used by a workflow not started by this coordinator for submission ` +
+          `${child.submissionId}; it was left alone`;
+        swept.push({ workflowId, status: 'foreign', reason });
+        continue;
+      }
+    } else if (child.runId !== undefined && firstRunId !== undefined && firstRunId !== child.runId) {
+      // The ID now holds another chain: ours closed before it (the coordinator missed the close).
+      const reason = `its workflow ID now belongs to another run chain (${firstRunId}); it had closed`;
+      swept.push({ workflowId, status: 'closed', outcome: 'failed', reason });
       continue;
     }
-    const pendingTask = description.raw.pendingWorkflowTask;
-    // Only a child whose task keeps failing costs a history fetch, to tell "never ran" from a later bug that a
-    // deployment may still fix (those are left alone: Temporal retries them by design).
-    if ((pendingTask?.attempt ?? 0) >= NEVER_STARTED_ATTEMPTS && (await neverCompletedATask(handle))) {
-      const reason =
-        `workflow ${description.type} never completed its first workflow task (attempt ${pendingTask?.attempt}); ` +
-        `is a worker for type ${description.type} polling task queue ${description.taskQueue}?`;
-      swept.push({ workflowId, status: 'stuck', reason });
+    const runId = { ...(firstRunId !== undefined && { runId: firstRunId }) };
+    const outcome = OUTCOME_OF_STATUS[description.status.name];
+    if (outcome) {
+      swept.push({ workflowId, status: 'closed', outcome, ...runId });
+      continue;
     }
-    Context.current().heartbeat(workflowId);
+    const stalled = await notGoing(client, description);
+    if (stalled) swept.push({ workflowId, ...stalled, sinceMs: description.startTime.getTime(), ...runId });
+    else swept.push({ workflowId, status: 'running', ...runId });
   }
   return swept;
 }
 
-async function neverCompletedATask(handle: WorkflowHandle): Promise<boolean> {
-  const { events } = await handle.fetchHistory();
+async function neverCompletedATask(client: Client, description: WorkflowExecutionDescription): Promise<boolean> {
+  const { events } = await client.workflow.getHandle(description.workflowId, description.runId).fetchHistory();
   return !(events ?? []).some((event) => event.workflowTaskCompletedEventAttributes != null);
 }
 
-/** Terminates children the sweep found stuck, with the reason the coordinator records for them. */
-export async function terminateStuckChildren(input: {
-  children: { workflowId: string; reason: string }[];
+/**
+ * Terminates children with the reason the coordinator records for them. Each is addressed by its chain's first run
+ * ID, so a workflow that has since taken over the ID is never touched.
+ */
+export async function terminateChildren(input: {
+  children: { workflowId: string; runId: string; reason: string }[];
 }): Promise<void> {
   const { client } = Context.current();
-  for (const { workflowId, reason } of input.children) {
+  for (const { workflowId, runId, reason } of input.children) {
     try {
-      await client.workflow.getHandle(workflowId).terminate(reason);
+      await client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: runId }).terminate(reason);
     } catch (err) {
       // Closed in the meantime: nothing left to end.
       if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -1,5 +1,5 @@
 import type { LimitStrategy, SlotRelease } from '../coordinator/messages';
-import { parseCoordinatorInput } from '../coordinator/validation';
+import { checkTaskQueue, parseCoordinatorInput } from '../coordinator/validation';
 import { ConcurrencyInputError } from './errors';
 
 /** Task queue of the coordinators when neither the policy nor `TEMPORAL_TASK_QUEUE` says otherwise. */
@@ -32,6 +32,24 @@ export interface ConcurrencyPolicy<Input = unknown> {
   continueAsNewAfterEvents?: number;
   /** Closed submissions kept in the `state` query. @default 100 */
   recentLimit?: number;
+  /** Past submission ids remembered, so resubmitting one starts nothing new. @default 2000 */
+  dedupeWindow?: number;
+  /** Continue-as-new after this many signals in one run (Temporal caps a run at 10,000). @default 2000 */
+  continueAsNewAfterSignals?: number;
+  /**
+   * A child that has not closed this long after its cancellation request is terminated and recorded as `terminated`
+   * with the reason. @default 300000
+   */
+  cancelGracePeriodMs?: number;
+  /** Largest JSON size of one submission's `args`; `submit()` throws beyond it. @default 262144 (256 KiB) */
+  maxArgsBytes?: number;
+  /** Largest JSON size of the args queued submissions hold together; the oldest are dropped beyond it. @default 1 MiB */
+  maxQueuedBytes?: number;
+  /**
+   * A started child that no worker picks up (no poller on its task queue) is shown as `waiting`; after this long it is
+   * terminated and recorded as `failed`. @default undefined (it waits)
+   */
+  waitingChildTimeoutMs?: number;
 }
 
 /**
@@ -69,9 +87,8 @@ export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
       policy.name,
     );
   }
-  if (policy.taskQueue !== undefined && (typeof policy.taskQueue !== 'string' || policy.taskQueue === '')) {
-    throw new ConcurrencyInputError('taskQueue', `taskQueue must be a non-empty string`, policy.taskQueue);
-  }
+  const taskQueueProblem = policy.taskQueue === undefined ? undefined : checkTaskQueue('taskQueue', policy.taskQueue);
+  if (taskQueueProblem) throw new ConcurrencyInputError('taskQueue', taskQueueProblem.message, policy.taskQueue);
   // The rest is the coordinator's own input check, so client and workflow can never disagree.
   const parsed = parseCoordinatorInput({ ...coordinatorConfigOf(policy), key: 'k' });
   if (!parsed.ok) {
@@ -94,5 +111,13 @@ export function coordinatorConfigOf(policy: ConcurrencyPolicy<never>) {
     ...(policy.sweepIntervalMs !== undefined && { sweepIntervalMs: policy.sweepIntervalMs }),
     ...(policy.continueAsNewAfterEvents !== undefined && { continueAsNewAfterEvents: policy.continueAsNewAfterEvents }),
     ...(policy.recentLimit !== undefined && { recentLimit: policy.recentLimit }),
+    ...(policy.dedupeWindow !== undefined && { dedupeWindow: policy.dedupeWindow }),
+    ...(policy.continueAsNewAfterSignals !== undefined && {
+      continueAsNewAfterSignals: policy.continueAsNewAfterSignals,
+    }),
+    ...(policy.cancelGracePeriodMs !== undefined && { cancelGracePeriodMs: policy.cancelGracePeriodMs }),
+    ...(policy.maxArgsBytes !== undefined && { maxArgsBytes: policy.maxArgsBytes }),
+    ...(policy.maxQueuedBytes !== undefined && { maxQueuedBytes: policy.maxQueuedBytes }),
+    ...(policy.waitingChildTimeoutMs !== undefined && { waitingChildTimeoutMs: policy.waitingChildTimeoutMs }),
   };
 }

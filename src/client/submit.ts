@@ -7,7 +7,10 @@ import {
   type CoordinatorInput,
   type Submission,
 } from '../coordinator/messages';
-import { MAX_SUBMISSION_ID_LENGTH, parseSubmission } from '../coordinator/validation';
+import { admit } from '../coordinator/admission';
+import { tunableFieldsOf } from '../coordinator/config-change';
+import { parseCoordinatorInput, parseSubmission } from '../coordinator/validation';
+import { hasLoneSurrogate } from '../coordinator/limits';
 import { ConcurrencyInputError } from './errors';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
 import { coordinatorConfigOf, DEFAULT_TASK_QUEUE, validatePolicy, type ConcurrencyPolicy } from './policy';
@@ -44,21 +47,32 @@ function keyOf<W extends Workflow>(options: SubmitOptions<W>): string {
       options.args[0],
     );
   }
-  if (typeof key !== 'string' || key.length === 0) {
-    const got = typeof key === 'string' ? 'an empty string' : typeof key;
+  if (typeof key !== 'string' || key.length === 0 || hasLoneSurrogate(key)) {
+    const got =
+      typeof key !== 'string' ? typeof key : key.length === 0 ? 'an empty string' : 'a string with a lone surrogate';
     throw new ConcurrencyInputError(
       'key',
-      `policy ${options.policy.name}: key(input) must return a non-empty string, got ${got}`,
+      `policy ${options.policy.name}: key(input) must return a non-empty, well-formed string, got ${got}`,
       key,
     );
   }
   return key;
 }
 
-/** Checks everything that can be checked locally and returns the coordinator input and the submit signal. */
+/** Throws the problem as a {@link ConcurrencyInputError}, naming the field as the caller knows it. */
+function throwProblem(problem: { field: string; message: string }, value: unknown): never {
+  const field = problem.field === 'workflowType' ? 'workflow' : problem.field;
+  throw new ConcurrencyInputError(field, problem.message, value);
+}
+
+/**
+ * Checks everything that can be checked locally — the same checks the coordinator makes when the signal arrives, so
+ * anything `submit()` lets through is never rejected for its shape or size — and returns the coordinator input and the
+ * submit signal. The signal carries the policy's whole configuration, which a running coordinator applies.
+ */
 export function prepareSubmission<W extends Workflow>(
   options: SubmitOptions<W>,
-): { coordinatorInput: CoordinatorInput; submission: Submission } {
+): { coordinatorInput: CoordinatorInput; submission: Submission; coordinatorWorkflowId: string } {
   validatePolicy(options.policy);
   if (!Array.isArray(options.args)) {
     throw new ConcurrencyInputError(
@@ -67,6 +81,10 @@ export function prepareSubmission<W extends Workflow>(
       options.args,
     );
   }
+  const key = keyOf(options);
+  const parsedInput = parseCoordinatorInput({ ...coordinatorConfigOf(options.policy), key });
+  if (!parsedInput.ok) throwProblem(parsedInput.problem, key);
+  const config = parsedInput.value;
   const workflowType = typeof options.workflow === 'function' ? options.workflow.name : options.workflow;
   const id = options.id ?? randomUUID();
   const submission: Submission = {
@@ -75,19 +93,25 @@ export function prepareSubmission<W extends Workflow>(
     args: options.args,
     ...(options.workflowId !== undefined && { workflowId: options.workflowId }),
     ...(options.taskQueue !== undefined && { taskQueue: options.taskQueue }),
+    config: tunableFieldsOf(config),
   };
   const parsed = parseSubmission(submission);
   if (!parsed.ok) {
-    const field = parsed.problem.field === 'workflowType' ? 'workflow' : parsed.problem.field;
-    throw new ConcurrencyInputError(
-      field,
-      parsed.problem.message,
-      (submission as unknown as Record<string, unknown>)[parsed.problem.field],
-    );
+    throwProblem(parsed.problem, (submission as unknown as Record<string, unknown>)[parsed.problem.field]);
   }
-  if (id.length > MAX_SUBMISSION_ID_LENGTH) throw new ConcurrencyInputError('id', 'id is too long', id);
-  const key = keyOf(options);
-  return { coordinatorInput: { ...coordinatorConfigOf(options.policy), key }, submission };
+  const coordinatorId = coordinatorWorkflowId(config.policy, key);
+  const admission = admit(submission, {
+    coordinatorWorkflowId: coordinatorId,
+    maxArgsBytes: config.maxArgsBytes,
+  });
+  if (!admission.ok) {
+    throwProblem(admission.problem, (submission as unknown as Record<string, unknown>)[admission.problem.field]);
+  }
+  return {
+    coordinatorInput: { ...coordinatorConfigOf(options.policy), key },
+    submission,
+    coordinatorWorkflowId: coordinatorId,
+  };
 }
 
 /**
@@ -106,8 +130,7 @@ export function prepareSubmission<W extends Workflow>(
  * });
  */
 export async function submit<W extends Workflow>(client: Client, options: SubmitOptions<W>): Promise<SubmitResult> {
-  const { coordinatorInput, submission } = prepareSubmission(options);
-  const coordinatorId = coordinatorWorkflowId(coordinatorInput.policy, coordinatorInput.key);
+  const { coordinatorInput, submission, coordinatorWorkflowId: coordinatorId } = prepareSubmission(options);
   await client.workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
     workflowId: coordinatorId,
     taskQueue: options.policy.taskQueue ?? DEFAULT_TASK_QUEUE,

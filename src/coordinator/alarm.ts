@@ -1,4 +1,4 @@
-import { sleep } from '@temporalio/workflow';
+import { log, sleep } from '@temporalio/workflow';
 
 /**
  * Wakes the coordinator's loop at a deadline without a timer per wait. A `condition` with a timeout starts a timer
@@ -19,12 +19,16 @@ export function createAlarm(): Alarm {
   let rang = false;
   return {
     setFor(deadlineMs) {
-      if (pending.some((at) => at <= deadlineMs)) return;
+      if (!Number.isFinite(deadlineMs) || pending.some((at) => at <= deadlineMs)) return;
       pending.push(deadlineMs);
-      void sleep(Math.max(1, deadlineMs - Date.now())).then(() => {
-        pending.splice(pending.indexOf(deadlineMs), 1);
-        rang = true;
-      });
+      sleep(Math.max(1, deadlineMs - Date.now()))
+        .then(() => {
+          rang = true;
+        })
+        // A cancelled sleep rejects; unhandled, that rejection would fail every retry of the workflow task.
+        .catch((err: unknown) => log.warn('alarm timer did not fire', { error: String(err) }))
+        .finally(() => pending.splice(pending.indexOf(deadlineMs), 1))
+        .catch(() => undefined);
     },
     rang: () => rang,
     reset() {

@@ -2,20 +2,31 @@
  * The coordinator's decisions: a pure, deterministic function of (state, events). No Temporal APIs, no clock, no
  * randomness: the workflow shell passes time in, and unit and property tests drive it without a server.
  */
+import { admit, defaultChildWorkflowId } from './admission';
+import { applyConfig } from './config-change';
+import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from './limits';
 import type { ClosedRun, CoordinatorCounters, FinalOutcome, LimitStrategy, Run } from './messages';
-import { isConfirmed, type Command, type CoordinatorEvent, type CoordinatorState, type Decision } from './state';
+import {
+  isConfirmed,
+  isLive,
+  isOpen,
+  type Command,
+  type CoordinatorEvent,
+  type CoordinatorState,
+  type Decision,
+} from './state';
 import { cancelInProgress } from './strategies/cancel-in-progress';
-import type { Strategy } from './strategies/plan';
+import type { Plan, Strategy } from './strategies/plan';
 import { idOfInvalidSubmission, parseSubmission } from './validation';
+
+export { defaultChildWorkflowId };
 
 const STRATEGIES: Record<LimitStrategy, Strategy> = {
   CANCEL_IN_PROGRESS: cancelInProgress,
 };
 
-/** Default child workflow ID: `<coordinator workflow ID>/<submission id>`. */
-export function defaultChildWorkflowId(coordinatorWorkflowId: string, submissionId: string): string {
-  return `${coordinatorWorkflowId}/${submissionId}`;
-}
+/** Why everything open is cancelled and everything queued dropped once the coordinator itself is cancelled. */
+export const COORDINATOR_CANCELLED_REASON = 'the coordinator was cancelled';
 
 const COUNTER_OF: Record<FinalOutcome, keyof CoordinatorCounters> = {
   completed: 'completed',
@@ -37,42 +48,77 @@ function record(state: CoordinatorState, closed: ClosedRun[]): CoordinatorState 
 }
 
 function closeRun(run: Run, outcome: FinalOutcome, at: string, reason?: string): ClosedRun {
-  const { args: _args, taskQueue: _taskQueue, ...kept } = run;
+  const {
+    args: _args,
+    taskQueue: _taskQueue,
+    argsBytes: _argsBytes,
+    waiting: _waiting,
+    conflict: _conflict,
+    terminateAfter: _terminateAfter,
+    ...kept
+  } = run;
   return { ...kept, outcome, closedAt: at, ...(reason !== undefined && { reason }) };
 }
 
-function applySubmit(state: CoordinatorState, payload: unknown, at: string): CoordinatorState {
+function rejectSubmission(state: CoordinatorState, id: string, at: string, reason: string, workflowId?: string) {
   const seq = state.nextSeq;
+  const rejected: ClosedRun = {
+    id,
+    seq,
+    outcome: 'rejected',
+    closedAt: at,
+    submittedAt: at,
+    ...(workflowId !== undefined && { workflowId }),
+    reason,
+  };
+  return record({ ...state, nextSeq: seq + 1 }, [rejected]);
+}
+
+function rememberId(state: CoordinatorState, id: string): string[] {
+  return [...state.seenIds, id].slice(-state.config.dedupeWindow);
+}
+
+function applySubmit(state: CoordinatorState, payload: unknown, at: string): CoordinatorState {
   const parsed = parseSubmission(payload);
-  if (!parsed.ok) {
-    const rejected: ClosedRun = {
-      id: idOfInvalidSubmission(payload),
-      seq,
-      outcome: 'rejected',
-      closedAt: at,
-      submittedAt: at,
-      reason: parsed.problem.message,
-    };
-    return record({ ...state, nextSeq: seq + 1 }, [rejected]);
-  }
+  if (!parsed.ok) return rejectSubmission(state, idOfInvalidSubmission(payload), at, parsed.problem.message);
   const submission = parsed.value;
   if (state.seenIds.includes(submission.id) || state.runs.some((run) => run.id === submission.id)) {
     // Idempotent: a retried signalWithStart must not start a second child.
     return { ...state, counters: { ...state.counters, duplicates: state.counters.duplicates + 1 } };
   }
-  const workflowId = submission.workflowId ?? defaultChildWorkflowId(state.coordinatorWorkflowId, submission.id);
-  const clash = state.runs.find((run) => run.workflowId === workflowId);
-  if (clash) {
-    const rejected: ClosedRun = {
+  // The submitter's configuration applies before its own submission is admitted (its maxArgsBytes, say).
+  const configured = submission.config
+    ? applyConfig(state, submission.config, `submission ${submission.id}`, at)
+    : state;
+  const seq = configured.nextSeq;
+  if (configured.cancelledAt !== undefined) {
+    const dropped: ClosedRun = {
       id: submission.id,
       seq,
-      outcome: 'rejected',
+      outcome: 'dropped',
       closedAt: at,
       submittedAt: at,
-      workflowId,
-      reason: `workflowId ${workflowId} is already used by submission ${clash.id}`,
+      reason: `${COORDINATOR_CANCELLED_REASON} at ${configured.cancelledAt}; submit again to run it`,
     };
-    return record({ ...state, nextSeq: seq + 1 }, [rejected]);
+    return record({ ...configured, nextSeq: seq + 1, seenIds: rememberId(configured, submission.id) }, [dropped]);
+  }
+  const admission = admit(submission, {
+    coordinatorWorkflowId: configured.coordinatorWorkflowId,
+    maxArgsBytes: configured.config.maxArgsBytes,
+    ...(configured.config.childTaskQueue !== undefined && { defaultTaskQueue: configured.config.childTaskQueue }),
+    ...(configured.taskQueue !== undefined && { coordinatorTaskQueue: configured.taskQueue }),
+    ...(configured.pinned !== undefined && { pinned: configured.pinned }),
+  });
+  if (!admission.ok) {
+    const rejected = rejectSubmission(configured, submission.id, at, admission.problem.message);
+    return { ...rejected, seenIds: rememberId(rejected, submission.id) };
+  }
+  const { workflowId, argsBytes } = admission;
+  const clash = configured.runs.find((run) => run.workflowId === workflowId);
+  if (clash) {
+    const reason = `workflowId ${workflowId} is already used by submission ${clash.id}`;
+    const rejected = rejectSubmission(configured, submission.id, at, reason, workflowId);
+    return { ...rejected, seenIds: rememberId(rejected, submission.id) };
   }
   const run: Run = {
     id: submission.id,
@@ -80,15 +126,16 @@ function applySubmit(state: CoordinatorState, payload: unknown, at: string): Coo
     workflowId,
     workflowType: submission.workflowType,
     args: submission.args ?? [],
+    argsBytes,
     submittedAt: at,
     ...(submission.taskQueue !== undefined && { taskQueue: submission.taskQueue }),
   };
   return {
-    ...state,
+    ...configured,
     nextSeq: seq + 1,
-    runs: [...state.runs, run],
-    seenIds: [...state.seenIds, submission.id].slice(-state.config.dedupeWindow),
-    counters: { ...state.counters, submitted: state.counters.submitted + 1 },
+    runs: [...configured.runs, run],
+    seenIds: rememberId(configured, submission.id),
+    counters: { ...configured.counters, submitted: configured.counters.submitted + 1 },
   };
 }
 
@@ -103,7 +150,29 @@ function applyClose(
   const run = state.runs.find((r) => r.workflowId === workflowId && r.startedAt !== undefined);
   if (!run) return state;
   const runs = state.runs.filter((r) => r !== run);
-  return record({ ...state, runs }, [closeRun(run, outcome, at, reason)]);
+  const closed = record({ ...state, runs }, [closeRun(run, outcome, at, reason)]);
+  const escalated = outcome === 'terminated' && run.terminateAfter !== undefined && at >= run.terminateAfter;
+  return escalated ? { ...closed, counters: { ...closed.counters, escalated: closed.counters.escalated + 1 } } : closed;
+}
+
+function updateRun(state: CoordinatorState, workflowId: string, update: (run: Run) => Run): CoordinatorState {
+  return {
+    ...state,
+    runs: state.runs.map((run) => (run.workflowId === workflowId && isOpen(run) ? update(run) : run)),
+  };
+}
+
+/** The coordinator was cancelled: drop what waits, mark every open child for cancellation, accept nothing new. */
+function applyCoordinatorCancelled(state: CoordinatorState, at: string): CoordinatorState {
+  if (state.cancelledAt !== undefined) return state;
+  const dropped: ClosedRun[] = [];
+  const runs: Run[] = [];
+  for (const run of state.runs) {
+    if (!isOpen(run)) dropped.push(closeRun(run, 'dropped', at, COORDINATOR_CANCELLED_REASON));
+    else runs.push(isLive(run) ? { ...run, cancelReason: COORDINATOR_CANCELLED_REASON } : run);
+  }
+  const notice = { at, message: `${COORDINATOR_CANCELLED_REASON}: open children cancelled, queued ones dropped` };
+  return record({ ...state, runs, cancelledAt: at, notices: [...state.notices, notice].slice(-20) }, dropped);
 }
 
 /** Folds one event into the state, without deciding anything. */
@@ -112,45 +181,101 @@ export function applyEvent(state: CoordinatorState, event: CoordinatorEvent): Co
     case 'submit':
       return applySubmit(state, event.payload, event.at);
     case 'childStarted':
-      return {
-        ...state,
-        runs: state.runs.map((run) => (run.workflowId === event.workflowId ? { ...run, runId: event.runId } : run)),
-      };
+      return updateRun(state, event.workflowId, ({ conflict: _conflict, ...run }) => ({ ...run, runId: event.runId }));
+    case 'childStartConflict':
+      return updateRun(state, event.workflowId, ({ runId: _runId, ...run }) => ({ ...run, conflict: true }));
     case 'childStartFailed':
-      return applyClose(state, event.workflowId, 'failed', event.at, event.reason);
+      return applyClose(state, event.workflowId, event.outcome ?? 'failed', event.at, event.reason);
     case 'childClosed':
       return applyClose(state, event.workflowId, event.outcome, event.at, event.reason);
+    case 'childWaiting':
+      return updateRun(state, event.workflowId, ({ waiting: _waiting, ...run }) =>
+        event.reason === undefined ? run : { ...run, waiting: event.reason },
+      );
+    case 'coordinatorCancelled':
+      return applyCoordinatorCancelled(state, event.at);
   }
 }
 
+function addMs(at: string, ms: number): string {
+  return new Date(Date.parse(at) + ms).toISOString();
+}
+
 function cancelCommand(run: Run): Command {
-  return { type: 'cancel', workflowId: run.workflowId, submissionId: run.id, supersededBy: run.supersededBy as string };
+  return {
+    type: 'cancel',
+    workflowId: run.workflowId,
+    submissionId: run.id,
+    ...(run.supersededBy !== undefined && { supersededBy: run.supersededBy }),
+    ...(run.cancelReason !== undefined && { reason: run.cancelReason }),
+  };
+}
+
+/** The run once its cancellation is requested: from then on it has `cancelGracePeriodMs` to close. */
+function cancelRequested(run: Run, state: CoordinatorState, at: string): Run {
+  return { ...run, cancelRequestedAt: at, terminateAfter: addMs(at, state.config.cancelGracePeriodMs) };
 }
 
 /** Requests the cancellations that were waiting for their child's start to be confirmed. */
 function flushPendingCancels(state: CoordinatorState, at: string): Decision {
-  const pending = (run: Run) =>
-    run.supersededBy !== undefined && run.cancelRequestedAt === undefined && isConfirmed(run);
+  const pending = (run: Run) => !isLive(run) && run.cancelRequestedAt === undefined && isConfirmed(run);
   if (!state.runs.some(pending)) return { state, commands: [] };
   const commands: Command[] = [];
   const runs = state.runs.map((run) => {
     if (!pending(run)) return run;
     commands.push(cancelCommand(run));
-    return { ...run, cancelRequestedAt: at };
+    return cancelRequested(run, state, at);
   });
   const counters = { ...state.counters, cancelRequested: state.counters.cancelRequested + commands.length };
   return { state: { ...state, runs, counters }, commands };
 }
 
-/** Asks the strategy what to do now, applies its plan to the state and returns the commands for the shell. */
-export function reconcile(current: CoordinatorState, at: string): Decision {
-  const flushed = flushPendingCancels(current, at);
-  const state = flushed.state;
-  const plan = STRATEGIES[state.config.limitStrategy](state.runs, state.config);
+/**
+ * Starts in one decision are capped by count and by argument bytes (at least one always goes), so no workflow task
+ * completion nears the gRPC message limit; the rest start in the next decision.
+ */
+function startsThatFit(plannedIds: string[], byId: Map<string, Run>): string[] {
+  const fitting: string[] = [];
+  let bytes = 0;
+  for (const id of plannedIds.slice(0, MAX_STARTS_PER_TASK)) {
+    const runBytes = byId.get(id)?.argsBytes ?? 0;
+    if (fitting.length > 0 && bytes + runBytes > MAX_START_BYTES_PER_TASK) break;
+    fitting.push(id);
+    bytes += runBytes;
+  }
+  return fitting;
+}
+
+/**
+ * Queued submissions hold their args until they start; when they hold more than `maxQueuedBytes` together the
+ * oldest are dropped, so the state (carried across continue-as-new in one payload) stays bounded. Newest win here too.
+ */
+function dropOverBudget(state: CoordinatorState, at: string): CoordinatorState {
+  const queued = state.runs.filter((run) => !isOpen(run) && isLive(run));
+  let bytes = queued.reduce((sum, run) => sum + (run.argsBytes ?? 0), 0);
+  if (bytes <= state.config.maxQueuedBytes) return state;
+  const dropIds = new Set<string>();
+  for (const run of queued) {
+    if (bytes <= state.config.maxQueuedBytes) break;
+    dropIds.add(run.id);
+    bytes -= run.argsBytes ?? 0;
+  }
+  const reason = `queued arguments exceeded maxQueuedBytes (${state.config.maxQueuedBytes} bytes)`;
+  const dropped = state.runs.filter((run) => dropIds.has(run.id)).map((run) => closeRun(run, 'dropped', at, reason));
+  return record({ ...state, runs: state.runs.filter((run) => !dropIds.has(run.id)) }, dropped);
+}
+
+/**
+ * Applies a strategy's plan. With `issue` false nothing is carried out (used when taking over an abandoned run):
+ * drops are recorded, displaced children are only marked, to be cancelled once the next run confirmed them.
+ */
+function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boolean): Decision {
   const cancels = new Map(plan.cancel.map((c) => [c.id, c.supersededBy]));
   const drops = new Map(plan.drop.map((d) => [d.id, d.supersededBy]));
-  const starts = new Set(plan.start);
-  const cancelCommands: Command[] = [...flushed.commands];
+  const byId = new Map(state.runs.map((run) => [run.id, run]));
+  const startIds = issue ? startsThatFit(plan.start, byId) : [];
+  const starts = new Set(startIds);
+  const cancelCommands: Command[] = [];
   const dropped: ClosedRun[] = [];
   const runs: Run[] = [];
   for (const run of state.runs) {
@@ -158,8 +283,8 @@ export function reconcile(current: CoordinatorState, at: string): Decision {
     const droppedBy = drops.get(run.id);
     if (cancelledBy !== undefined) {
       const superseded = { ...run, supersededBy: cancelledBy };
-      if (isConfirmed(run)) {
-        runs.push({ ...superseded, cancelRequestedAt: at });
+      if (issue && isConfirmed(run)) {
+        runs.push(cancelRequested(superseded, state, at));
         cancelCommands.push(cancelCommand(superseded));
       } else {
         runs.push(superseded); // cancelled by flushPendingCancels once its start is confirmed
@@ -169,24 +294,43 @@ export function reconcile(current: CoordinatorState, at: string): Decision {
       dropped.push({ ...closeRun(run, 'dropped', at, reason), supersededBy: droppedBy });
     } else if (starts.has(run.id)) {
       // The child's arguments leave the state once handed to the start command.
-      const { args: _args, ...started } = run;
+      const { args: _args, argsBytes: _argsBytes, ...started } = run;
       runs.push({ ...started, startedAt: at });
     } else {
       runs.push(run);
     }
   }
-  const byId = new Map(state.runs.map((run) => [run.id, run]));
-  const startCommands: Command[] = plan.start.map((id) => ({
+  const startCommands: Command[] = startIds.map((id) => ({
     type: 'start',
     run: { ...(byId.get(id) as Run), startedAt: at },
   }));
   const counters = {
     ...state.counters,
-    started: state.counters.started + plan.start.length,
-    cancelRequested: state.counters.cancelRequested + cancelCommands.length - flushed.commands.length,
+    started: state.counters.started + startIds.length,
+    cancelRequested: state.counters.cancelRequested + cancelCommands.length,
   };
+  const next = dropOverBudget(record({ ...state, runs, counters }, dropped), at);
+  return { state: next, commands: [...cancelCommands, ...startCommands] };
+}
+
+/** Asks the strategy what to do now, applies its plan to the state and returns the commands for the shell. */
+export function reconcile(current: CoordinatorState, at: string): Decision {
+  const flushed = flushPendingCancels(current, at);
+  if (flushed.state.cancelledAt !== undefined) return flushed; // winding down: nothing new starts
+  const plan = STRATEGIES[flushed.state.config.limitStrategy](flushed.state.runs, flushed.state.config);
+  const applied = applyPlan(flushed.state, plan, at, true);
   // Cancellations go out before starts, so the server never sees the key over its limit.
-  return { state: record({ ...state, runs, counters }, dropped), commands: [...cancelCommands, ...startCommands] };
+  return { state: applied.state, commands: [...flushed.commands, ...applied.commands] };
+}
+
+/**
+ * The state without carrying anything out: what a run taking over abandoned work starts from, so that submissions the
+ * strategy would drop anyway do not travel (with their args) into the next run.
+ */
+export function settleWithoutCommands(state: CoordinatorState, at: string): CoordinatorState {
+  if (state.cancelledAt !== undefined) return state;
+  const plan = STRATEGIES[state.config.limitStrategy](state.runs, state.config);
+  return applyPlan(state, plan, at, false).state;
 }
 
 /** Applies a batch of events (all signals of one workflow task) and reconciles once. */

@@ -27,16 +27,17 @@ export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 /** Every submission ends in exactly one of these. */
 export type FinalOutcome = CloseOutcome | 'dropped' | 'rejected';
 
-/** Start input of `concurrencyCoordinator` (args[0] of signalWithStart). */
-export interface CoordinatorInput {
-  policy: string;
-  key: string;
-  maxRuns: number;
-  limitStrategy: LimitStrategy;
-  /** Task queue for children that do not name their own; defaults to the coordinator's task queue. */
-  childTaskQueue?: string;
+/**
+ * The configuration a submitter sends with every submission (the policy as its code says now), and what a worker may
+ * pin. Every field is optional; a running coordinator applies the fields that changed at once (SPEC section 2).
+ */
+export interface SubmitterConfig {
+  maxRuns?: number;
+  limitStrategy?: LimitStrategy;
   /** @default 'on-cancel-request' */
   slotRelease?: SlotRelease;
+  /** Task queue for children that do not name their own; defaults to the coordinator's task queue. */
+  childTaskQueue?: string;
   /** Complete after this long with nothing running or queued. @default 300_000 (5 minutes) */
   idleTimeoutMs?: number;
   /** How many closed submissions the `state` query keeps. @default 100 */
@@ -53,8 +54,47 @@ export interface CoordinatorInput {
    * @default undefined (only when the server suggests)
    */
   continueAsNewAfterEvents?: number;
+  /** Continue-as-new after this many signals in one run, well before Temporal's 10,000 per run. @default 2000 */
+  continueAsNewAfterSignals?: number;
+  /**
+   * A child that has not closed this long after its cancellation request is terminated, and recorded as
+   * `terminated` with the reason. @default 300_000 (5 minutes)
+   */
+  cancelGracePeriodMs?: number;
+  /** Largest JSON size of one submission's `args`; larger ones are rejected. @default 262_144 (256 KiB) */
+  maxArgsBytes?: number;
+  /** Largest JSON size of the args all queued submissions hold; the oldest are dropped beyond it. @default 1 MiB */
+  maxQueuedBytes?: number;
+  /**
+   * A started child whose first workflow task no worker has picked up (no poller on its task queue) is shown as
+   * waiting; after this long it is terminated and recorded as `failed` with the reason. @default undefined (wait)
+   */
+  waitingChildTimeoutMs?: number;
+}
+
+/** Start input of `concurrencyCoordinator` (args[0] of signalWithStart). */
+export interface CoordinatorInput extends SubmitterConfig {
+  policy: string;
+  key: string;
+  maxRuns: number;
+  limitStrategy: LimitStrategy;
   /** State carried across continue-as-new; set by the coordinator itself, never by clients. */
   carried?: CarriedState;
+}
+
+/**
+ * A policy a worker pins: its fields override what submitters send, and the allow-lists reject submissions for other
+ * workflow types or task queues (the coordinator's own task queue is always allowed).
+ */
+export interface PinnedPolicy extends SubmitterConfig {
+  allowedWorkflowTypes?: string[];
+  allowedTaskQueues?: string[];
+}
+
+/** A change of a coordinator's configuration, or anything else an operator should see, in the `state` query. */
+export interface Notice {
+  at: string;
+  message: string;
 }
 
 /** Everything a coordinator run hands to the next one on continue-as-new. */
@@ -66,6 +106,7 @@ export interface CarriedState {
   counters: CoordinatorCounters;
   /** Children that announced their close (runClosed) to the previous run before it learned the outcome. */
   closing?: string[];
+  notices?: Notice[];
 }
 
 /** Argument of the `submit` signal: one unit of work for the key. */
@@ -77,6 +118,8 @@ export interface Submission {
   /** Child workflow ID; defaults to `<coordinator workflow ID>/<id>`. */
   workflowId?: string;
   taskQueue?: string;
+  /** The submitter's current policy configuration; a running coordinator applies it unless its worker pins it. */
+  config?: SubmitterConfig;
 }
 
 /** Argument of the `runClosed` signal, sent by a child (through the library's interceptor) as it closes. */
@@ -101,6 +144,19 @@ export interface Run {
   cancelRequestedAt?: string;
   /** Submission id of the newer submission that displaced this one. */
   supersededBy?: string;
+  /** Why its cancellation was requested when no newer submission displaced it (the coordinator was cancelled). */
+  cancelReason?: string;
+  /** When a child that has not closed since its cancellation request is terminated (cancelGracePeriodMs). */
+  terminateAfter?: string;
+  /** Why a started child has not got going yet (e.g. no worker polls its task queue); cleared once it has. */
+  waiting?: string;
+  /**
+   * Starting it found its workflow ID already in use: until the coordinator has checked that the running workflow
+   * is the child it started for this submission (memo), it is neither cancelled nor counted as someone else's.
+   */
+  conflict?: boolean;
+  /** JSON size of `args`, while queued (counted against `maxQueuedBytes`). */
+  argsBytes?: number;
 }
 
 /** A submission that reached its final outcome. */
@@ -116,7 +172,8 @@ export interface ClosedRun {
   startedAt?: string;
   cancelRequestedAt?: string;
   supersededBy?: string;
-  /** Why it was dropped, rejected or failed. */
+  cancelReason?: string;
+  /** Why it was dropped, rejected, failed or terminated. */
   reason?: string;
 }
 
@@ -133,6 +190,8 @@ export interface CoordinatorCounters {
   timedOut: number;
   dropped: number;
   rejected: number;
+  /** Children terminated because they ignored their cancellation request for cancelGracePeriodMs. */
+  escalated: number;
   /** How many times the coordinator continued as new. */
   continuedAsNew: number;
 }
@@ -148,6 +207,11 @@ export interface CoordinatorStateView {
   queued: Run[];
   recent: ClosedRun[];
   counters: CoordinatorCounters;
+  cancelGracePeriodMs: number;
+  /** Configuration changes and other events an operator should see, newest last (bounded). */
+  notices: Notice[];
+  /** Set once the coordinator itself was cancelled: it drops what is queued, cancels what runs, and closes. */
+  cancelledAt?: string;
 }
 
 export const submitSignal = defineSignal<[Submission]>('submit');

@@ -2,7 +2,16 @@
  * The coordinator's whole state as one plain, JSON-serializable object: the pure core reads and returns it, the
  * workflow shell holds it, queries render it and continue-as-new carries it.
  */
-import type { CarriedState, ClosedRun, CloseOutcome, CoordinatorCounters, CoordinatorStateView, Run } from './messages';
+import type {
+  CarriedState,
+  ClosedRun,
+  CloseOutcome,
+  CoordinatorCounters,
+  CoordinatorStateView,
+  Notice,
+  PinnedPolicy,
+  Run,
+} from './messages';
 import type { CoordinatorConfig } from './validation';
 
 export interface CoordinatorState {
@@ -17,18 +26,33 @@ export interface CoordinatorState {
   /** Ids of the last `config.dedupeWindow` accepted submissions, oldest first. */
   seenIds: string[];
   counters: CoordinatorCounters;
+  /** Configuration changes and other operator-facing events, newest last (bounded). */
+  notices: Notice[];
+  /** When the coordinator itself was cancelled; from then on it only winds down. */
+  cancelledAt?: string;
+  /** The policy this run's worker pins, if any: it overrides what submitters send. */
+  pinned?: PinnedPolicy;
+  /** The coordinator's own task queue, always allowed for children. */
+  taskQueue?: string;
 }
 
 /** Something that happened to the coordinator; `at` is workflow time (ISO-8601). */
 export type CoordinatorEvent =
   | { type: 'submit'; payload: unknown; at: string }
   | { type: 'childStarted'; workflowId: string; runId: string; at: string }
-  | { type: 'childStartFailed'; workflowId: string; reason: string; at: string }
-  | { type: 'childClosed'; workflowId: string; outcome: CloseOutcome; reason?: string; at: string };
+  | { type: 'childStartFailed'; workflowId: string; reason: string; outcome?: 'failed' | 'rejected'; at: string }
+  /** Its workflow ID is already in use: the shell checks whether that workflow is this submission's child. */
+  | { type: 'childStartConflict'; workflowId: string; at: string }
+  | { type: 'childClosed'; workflowId: string; outcome: CloseOutcome; reason?: string; at: string }
+  /** A started child has not got going (`reason`), or has now (`reason` undefined). */
+  | { type: 'childWaiting'; workflowId: string; reason?: string; at: string }
+  /** The coordinator's own cancellation was requested (Web UI "Request Cancellation", `handle.cancel()`). */
+  | { type: 'coordinatorCancelled'; at: string };
 
 /** What the workflow shell must do after a decision. */
 export type Command =
-  { type: 'start'; run: Run } | { type: 'cancel'; workflowId: string; submissionId: string; supersededBy: string };
+  | { type: 'start'; run: Run }
+  | { type: 'cancel'; workflowId: string; submissionId: string; supersededBy?: string; reason?: string };
 
 export interface Decision {
   state: CoordinatorState;
@@ -48,6 +72,7 @@ export function emptyCounters(): CoordinatorCounters {
     timedOut: 0,
     dropped: 0,
     rejected: 0,
+    escalated: 0,
     continuedAsNew: 0,
   };
 }
@@ -57,9 +82,19 @@ export function initialState(
   coordinatorWorkflowId: string,
   carried?: CarriedState,
 ): CoordinatorState {
-  if (!carried)
-    return { config, coordinatorWorkflowId, nextSeq: 1, runs: [], recent: [], seenIds: [], counters: emptyCounters() };
-  const { nextSeq, runs, recent, seenIds, counters } = carried;
+  if (!carried) {
+    return {
+      config,
+      coordinatorWorkflowId,
+      nextSeq: 1,
+      runs: [],
+      recent: [],
+      seenIds: [],
+      counters: emptyCounters(),
+      notices: [],
+    };
+  }
+  const { nextSeq, runs, recent, seenIds, counters, notices } = carried;
   // Counters added in later versions start at zero for state carried from older runs.
   return {
     config,
@@ -69,13 +104,14 @@ export function initialState(
     recent,
     seenIds,
     counters: { ...emptyCounters(), ...counters },
+    notices: notices ?? [],
   };
 }
 
 /** What continue-as-new carries: all state but the configuration, which travels in the input itself. */
 export function toCarried(state: CoordinatorState): CarriedState {
-  const { nextSeq, runs, recent, seenIds, counters } = state;
-  return { nextSeq, runs, recent, seenIds, counters };
+  const { nextSeq, runs, recent, seenIds, counters, notices } = state;
+  return { nextSeq, runs, recent, seenIds, counters, notices };
 }
 
 /** A started child that has not closed yet (cancellation requested or not). */
@@ -83,9 +119,9 @@ export function isOpen(run: Run): boolean {
   return run.startedAt !== undefined;
 }
 
-/** Live: not displaced by a newer submission; these compete for the key's slots. */
+/** Live: not displaced (by a newer submission or the coordinator's cancellation); these compete for slots. */
 export function isLive(run: Run): boolean {
-  return run.supersededBy === undefined;
+  return run.supersededBy === undefined && run.cancelReason === undefined;
 }
 
 /**
@@ -93,7 +129,7 @@ export function isLive(run: Run): boolean {
  * displaced child keeps its slot, so no history ever shows more than `maxRuns` live started children.
  */
 export function isConfirmed(run: Run): boolean {
-  return run.runId !== undefined;
+  return run.runId !== undefined && run.conflict !== true;
 }
 
 /** Whether a run counts against `maxRuns` under the configured slot release. */
@@ -103,16 +139,21 @@ export function holdsSlot(run: Run, config: CoordinatorConfig): boolean {
 
 /** The `state` query's answer. */
 export function toView(state: CoordinatorState): CoordinatorStateView {
-  const { policy, key, maxRuns, limitStrategy, slotRelease } = state.config;
+  const { policy, key, maxRuns, limitStrategy, slotRelease, cancelGracePeriodMs } = state.config;
+  // Queued args stay out of the view: a query answer must stay small whatever the submitters sent.
+  const withoutArgs = ({ args: _args, ...run }: Run): Run => run;
   return {
     policy,
     key,
     maxRuns,
     limitStrategy,
     slotRelease,
+    cancelGracePeriodMs,
     running: state.runs.filter(isOpen),
-    queued: state.runs.filter((run) => !isOpen(run)),
+    queued: state.runs.filter((run) => !isOpen(run)).map(withoutArgs),
     recent: state.recent,
     counters: state.counters,
+    notices: state.notices,
+    ...(state.cancelledAt !== undefined && { cancelledAt: state.cancelledAt }),
   };
 }

@@ -1,100 +1,188 @@
 /**
- * The coordinator's periodic sweep: an activity describes the open children and reports the closes nobody told the
- * coordinator about (terminated from the UI or CLI, run timeouts, children carried over from an earlier run) and
- * children that never got going, which it then terminates so they stop holding a slot.
+ * The coordinator's periodic sweep: an activity describes the open children and reports what nobody told the
+ * coordinator (closes after a terminate from the UI or CLI, run timeouts, children carried over from an earlier run),
+ * children that never got going (their first task fails, or no worker polls their queue), and whether a workflow that
+ * held a child's ID is really that child. Then it ends, with the reason recorded, children that hold a slot for
+ * nothing: stuck ones, ones that waited longer than `waitingChildTimeoutMs` for a worker, and ones that ignored their
+ * cancellation request for `cancelGracePeriodMs`.
  */
-import { log, patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { log, proxyActivities } from '@temporalio/workflow';
+import type { Activities, ChildToSweep, SweptChild } from '../activities';
 import { messageOf } from './child-outcome';
+import type { Run } from './messages';
 import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
 
-const { sweepChildren, terminateStuckChildren } = proxyActivities<Activities>({
+const { sweepChildren, terminateChildren } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '30 seconds' },
 });
 
-/** Patch ID of the change that made a sweep follow at once when closes were announced during the previous one. */
-export const PATCH_CONFIRM_ANNOUNCED_CLOSES_AT_ONCE = 'sweep-confirms-announced-closes-at-once';
+/** A child the sweep ended, and the outcome recorded for it. */
+export interface Ended {
+  outcome: 'failed' | 'terminated';
+  reason: string;
+}
 
 export interface Sweeper {
   isDue(): boolean;
-  msUntilDue(): number;
-  /** When the next periodic sweep is due (workflow time); an interval from now while one runs. */
+  /** When the next sweep is due (workflow time): the interval, or the earliest deadline of an open child. */
   dueAt(): number;
   inFlight(): boolean;
   /**
    * Sweep at the next turn of the loop: a carried child said it is closing (the sweep then waits for its close), or
-   * a child was adopted.
+   * a child's ownership must be checked.
    */
   requestSoon(closingWorkflowId?: string): void;
   start(): void;
-  /** The reason recorded for a child the sweep terminated as stuck, if it did. */
-  stuckReason(workflowId: string): { outcome: 'failed'; reason: string } | undefined;
+  /** The outcome and reason recorded for a child the sweep ended, if it did. */
+  endedBy(workflowId: string): Ended | undefined;
+}
+
+function timeMs(iso: string | undefined): number {
+  return iso === undefined ? Infinity : Date.parse(iso);
+}
+
+/** When a started child must be gone by: its cancel grace period, or how long it may wait for a worker. */
+function deadlineOf(run: Run, state: CoordinatorState): number {
+  const graceEnds = timeMs(run.terminateAfter);
+  const { waitingChildTimeoutMs } = state.config;
+  const waitEnds =
+    run.waiting !== undefined && waitingChildTimeoutMs !== undefined
+      ? timeMs(run.startedAt) + waitingChildTimeoutMs
+      : Infinity;
+  return Math.min(graceEnds, waitEnds);
 }
 
 export function createSweeper(getState: () => CoordinatorState, inbox: CoordinatorEvent[]): Sweeper {
-  let dueAt = Date.now() + getState().config.sweepIntervalMs;
+  let intervalDueAt = Date.now() + getState().config.sweepIntervalMs;
+  let soon = false;
   let running = false;
-  const stuck = new Map<string, string>();
+  const ended = new Map<string, Ended>();
   const closing = new Set<string>();
-  const openIds = () =>
-    getState()
-      .runs.filter(isOpen)
-      .map((run) => run.workflowId);
+  /** Children whose ownership the sweep in flight (or the last one) checked. */
+  let verified = new Set<string>();
+  const open = () => getState().runs.filter(isOpen);
+  const at = () => new Date(Date.now()).toISOString();
+
+  function earliestDeadline(): number {
+    const state = getState();
+    return Math.min(...open().map((run) => deadlineOf(run, state)));
+  }
+
+  /** Children to end now, with the reason, from what the sweep just saw. */
+  type Ending = { workflowId: string; runId: string; reason: string; ended: Ended };
+  function toEnd(swept: SweptChild[]): Ending[] {
+    const state = getState();
+    const nowMs = Date.now();
+    const runs = new Map(open().map((run) => [run.workflowId, run]));
+    return swept.flatMap((child): Ending[] => {
+      const run = runs.get(child.workflowId);
+      if (!run || child.status === 'closed' || child.status === 'foreign') return [];
+      const runId = child.runId ?? run.runId;
+      if (runId === undefined) return [];
+      if (timeMs(run.terminateAfter) <= nowMs) {
+        const reason =
+          `did not close within cancelGracePeriodMs (${state.config.cancelGracePeriodMs} ms) of its cancellation ` +
+          `request at ${run.cancelRequestedAt}; terminated`;
+        return [{ workflowId: child.workflowId, runId, reason, ended: { outcome: 'terminated', reason } }];
+      }
+      if (child.status === 'stuck') {
+        return [
+          {
+            workflowId: child.workflowId,
+            runId,
+            reason: child.reason,
+            ended: { outcome: 'failed', reason: child.reason },
+          },
+        ];
+      }
+      const { waitingChildTimeoutMs } = state.config;
+      if (
+        child.status === 'waiting' &&
+        waitingChildTimeoutMs !== undefined &&
+        nowMs - child.sinceMs >= waitingChildTimeoutMs
+      ) {
+        const reason = `waited more than waitingChildTimeoutMs (${waitingChildTimeoutMs} ms): ${child.reason}`;
+        return [{ workflowId: child.workflowId, runId, reason, ended: { outcome: 'failed', reason } }];
+      }
+      return [];
+    });
+  }
 
   async function sweep(): Promise<void> {
     const awaitClose = [...closing];
     closing.clear();
-    // Only children whose start the server confirmed: one whose start command is still in flight may not exist yet,
-    // and "not found" would free its slot while it runs. Its start's own outcome reaches this run anyway.
-    const confirmedIds = getState()
-      .runs.filter((run) => isOpen(run) && isConfirmed(run))
-      .map((run) => run.workflowId);
-    const swept = await sweepChildren({ workflowIds: confirmedIds, awaitClose });
-    const closedAt = () => new Date(Date.now()).toISOString();
+    // Only children whose start the server confirmed, or whose ID was found in use: one whose start command is still
+    // in flight may not exist yet, and "not found" would free its slot while it runs.
+    const children: ChildToSweep[] = open()
+      .filter((run) => isConfirmed(run) || run.conflict === true)
+      .map((run) => ({
+        workflowId: run.workflowId,
+        submissionId: run.id,
+        ...(run.runId !== undefined && { runId: run.runId }),
+        ...(run.conflict === true && { verify: true }),
+      }));
+    verified = new Set(children.filter((child) => child.verify).map((child) => child.workflowId));
+    if (children.length === 0) return;
+    const { coordinatorWorkflowId } = getState();
+    const swept = await sweepChildren({ coordinatorWorkflowId, children, awaitClose });
     for (const child of swept) {
-      if (child.status === 'closed') inbox.push({ type: 'childClosed', ...child, at: closedAt() });
+      const { workflowId } = child;
+      if (child.status === 'foreign') {
+        inbox.push({ type: 'childStartFailed', workflowId, outcome: 'rejected', reason: child.reason, at: at() });
+        continue;
+      }
+      if (verified.has(workflowId) && child.runId !== undefined) {
+        inbox.push({ type: 'childStarted', workflowId, runId: child.runId, at: at() });
+      }
+      if (child.status === 'closed') {
+        inbox.push({
+          type: 'childClosed',
+          workflowId,
+          outcome: child.outcome,
+          ...(child.reason !== undefined && { reason: child.reason }),
+          at: at(),
+        });
+      } else {
+        const reason = child.status === 'running' ? undefined : child.reason;
+        inbox.push({ type: 'childWaiting', workflowId, ...(reason !== undefined && { reason }), at: at() });
+      }
     }
-    const toTerminate = swept.flatMap((child) => (child.status === 'stuck' ? [child] : []));
-    if (toTerminate.length === 0) return;
-    for (const child of toTerminate) stuck.set(child.workflowId, child.reason);
-    await terminateStuckChildren({ children: toTerminate.map(({ workflowId, reason }) => ({ workflowId, reason })) });
-    // Children this run started hear of it through their handle (see stuckReason); carried ones through this.
-    for (const child of toTerminate) {
-      inbox.push({
-        type: 'childClosed',
-        workflowId: child.workflowId,
-        outcome: 'failed',
-        reason: child.reason,
-        at: closedAt(),
-      });
-    }
+    const ending = toEnd(swept);
+    if (ending.length === 0) return;
+    // Recorded before the terminate, so a child's handle (which may report the close first) finds the reason.
+    for (const child of ending) ended.set(child.workflowId, child.ended);
+    await terminateChildren({
+      children: ending.map(({ workflowId, runId, reason }) => ({ workflowId, runId, reason })),
+    });
+    // Children this run started hear of it through their handle (see endedBy); carried ones through this.
+    for (const child of ending)
+      inbox.push({ type: 'childClosed', workflowId: child.workflowId, ...child.ended, at: at() });
   }
 
   return {
-    isDue: () => !running && Date.now() >= dueAt && openIds().length > 0,
-    msUntilDue: () => (dueAt > Date.now() ? dueAt - Date.now() : getState().config.sweepIntervalMs),
-    dueAt: () => (dueAt > Date.now() ? dueAt : Date.now() + getState().config.sweepIntervalMs),
+    isDue: () => !running && open().length > 0 && (soon || Date.now() >= Math.min(intervalDueAt, earliestDeadline())),
+    dueAt: () =>
+      running ? Date.now() + getState().config.sweepIntervalMs : Math.min(intervalDueAt, earliestDeadline()),
     inFlight: () => running,
     requestSoon: (closingWorkflowId) => {
       if (closingWorkflowId !== undefined) closing.add(closingWorkflowId);
-      dueAt = Math.min(dueAt, Date.now());
+      soon = true;
     },
     start() {
       running = true;
-      void sweep()
+      soon = false;
+      sweep()
         .catch((err: unknown) => log.warn('sweep failed; will retry at the next interval', { error: messageOf(err) }))
         .finally(() => {
           running = false;
-          // Closes announced while this sweep ran are confirmed by the next one, at once. Coordinators already
-          // running when this shipped keep the old timing where their history has it (see README, patched()).
-          const confirmAtOnce = closing.size > 0 && patched(PATCH_CONFIRM_ANNOUNCED_CLOSES_AT_ONCE);
-          dueAt = confirmAtOnce ? Date.now() : Date.now() + getState().config.sweepIntervalMs;
-        });
+          intervalDueAt = Date.now() + getState().config.sweepIntervalMs;
+          // What was asked for during this sweep (a close announced, an ID conflict) is looked at at once.
+          const unchecked = getState().runs.some((run) => run.conflict === true && !verified.has(run.workflowId));
+          if (closing.size > 0 || unchecked) soon = true;
+        })
+        .catch(() => undefined);
     },
-    stuckReason(workflowId) {
-      const reason = stuck.get(workflowId);
-      return reason === undefined ? undefined : { outcome: 'failed', reason };
-    },
+    endedBy: (workflowId) => ended.get(workflowId),
   };
 }

@@ -1,14 +1,13 @@
 /**
- * Taking over the open work of a coordinator run that ended without handing it over (terminated, failed, timed out):
- * a pure fold of the facts in that run's history, so it needs no replay of the old run's code (which may be the
- * reason it failed) and is tested without a server. `src/activities/recover.ts` reads the facts.
+ * Taking over the open work of a coordinator run that ended without handing it over (terminated, failed, timed out,
+ * cancelled): a pure fold of the facts in that run's history, so it needs no replay of the old run's code (which may
+ * be the reason it failed) and is tested without a server. `src/activities/recover.ts` reads the facts page by page
+ * and folds them as it goes, so it handles any history the server can hold and returns only bounded state.
  */
-import type { CarriedState, CloseOutcome, Run } from './messages';
-import { applyEvent } from './decide';
-import { initialState, type CoordinatorState } from './state';
-
-/** Run ID recorded for a child this coordinator did not start itself but follows by workflow ID. */
-export const ADOPTED_RUN_ID = 'adopted';
+import type { CarriedState, CloseOutcome, PinnedPolicy, Run } from './messages';
+import { applyEvent, settleWithoutCommands } from './decide';
+import { initialState, toCarried, type CoordinatorState } from './state';
+import type { CoordinatorConfig } from './validation';
 
 /** What the abandoned run's history says happened, in history order; `at` is the event time (ISO-8601). */
 export type AbandonedFact =
@@ -18,25 +17,27 @@ export type AbandonedFact =
   | { type: 'startFailed'; workflowId: string; alreadyRunning: boolean; reason: string; at: string }
   | { type: 'closed'; workflowId: string; outcome: CloseOutcome; at: string }
   | { type: 'superseded'; workflowId: string; supersededBy: string }
-  | { type: 'cancelRequested'; workflowId: string; at: string };
+  | { type: 'cancelRequested'; workflowId: string; at: string }
+  /** The abandoned run's own cancellation was requested. */
+  | { type: 'coordinatorCancelRequested'; at: string };
 
-/** The abandoned run: the state it was started with (after a rollover) and the facts of its own history. */
-export interface AbandonedRun {
-  carried?: CarriedState;
-  facts: AbandonedFact[];
+/** What a take-over hands to the fresh run: the configuration and state it continues with. */
+export interface TakenOver {
+  config: CoordinatorConfig;
+  carried: CarriedState;
 }
 
 function updateRun(state: CoordinatorState, workflowId: string, update: (run: Run) => Run): CoordinatorState {
   return { ...state, runs: state.runs.map((run) => (run.workflowId === workflowId ? update(run) : run)) };
 }
 
-function applyFact(state: CoordinatorState, fact: AbandonedFact): CoordinatorState {
+export function applyFact(state: CoordinatorState, fact: AbandonedFact): CoordinatorState {
   switch (fact.type) {
     case 'submit':
       return applyEvent(state, fact);
     case 'startInitiated': {
       const counters = { ...state.counters, started: state.counters.started + 1 };
-      return updateRun({ ...state, counters }, fact.workflowId, ({ args: _args, ...run }) => ({
+      return updateRun({ ...state, counters }, fact.workflowId, ({ args: _args, argsBytes: _bytes, ...run }) => ({
         ...run,
         startedAt: fact.at,
       }));
@@ -44,9 +45,9 @@ function applyFact(state: CoordinatorState, fact: AbandonedFact): CoordinatorSta
     case 'started':
       return applyEvent(state, { type: 'childStarted', workflowId: fact.workflowId, runId: fact.runId, at: fact.at });
     case 'startFailed':
-      // Already running: the old run adopted it (a reset before), and so does the new one.
+      // Its ID was in use: the fresh run checks (memo) whether that workflow is this submission's child.
       return fact.alreadyRunning
-        ? updateRun(state, fact.workflowId, (run) => ({ ...run, runId: ADOPTED_RUN_ID }))
+        ? applyEvent(state, { type: 'childStartConflict', workflowId: fact.workflowId, at: fact.at })
         : applyEvent(state, {
             type: 'childStartFailed',
             workflowId: fact.workflowId,
@@ -64,27 +65,83 @@ function applyFact(state: CoordinatorState, fact: AbandonedFact): CoordinatorSta
       return updateRun(state, fact.workflowId, (run) => ({ ...run, supersededBy: fact.supersededBy }));
     case 'cancelRequested': {
       const counters = { ...state.counters, cancelRequested: state.counters.cancelRequested + 1 };
-      return updateRun({ ...state, counters }, fact.workflowId, (run) => ({ ...run, cancelRequestedAt: fact.at }));
+      const terminateAfter = new Date(Date.parse(fact.at) + state.config.cancelGracePeriodMs).toISOString();
+      return updateRun({ ...state, counters }, fact.workflowId, (run) =>
+        run.cancelRequestedAt !== undefined ? run : { ...run, cancelRequestedAt: fact.at, terminateAfter },
+      );
     }
+    case 'coordinatorCancelRequested':
+      return applyEvent(state, { type: 'coordinatorCancelled', at: fact.at });
   }
 }
 
 /**
- * A child whose start the abandoned run issued exists on the server (or its start failed there) even if that run
- * never heard back: it is followed by workflow ID like any carried child, and the sweep learns its fate.
+ * A fold in progress: starts from what the abandoned run was started with (carried state after a rollover, or what it
+ * itself took over), takes facts in history order, and settles now and then so that submissions the strategy drops
+ * anyway never pile up (with their args) in memory or in the result.
  */
-function adoptUnconfirmed(run: Run): Run {
-  return run.startedAt !== undefined && run.runId === undefined ? { ...run, runId: ADOPTED_RUN_ID } : run;
+export class TakeOverFold {
+  private state: CoordinatorState;
+  /**
+   * Facts before the abandoned run's own take-over could still have completed (only signals precede it): that run
+   * applied them on top of what it took over, so a rebase applies them again.
+   */
+  private early: AbandonedFact[] | undefined = [];
+
+  constructor(
+    config: CoordinatorConfig,
+    coordinatorWorkflowId: string,
+    pinned: PinnedPolicy | undefined,
+    base?: { config?: CoordinatorConfig; carried?: CarriedState },
+  ) {
+    const start = initialState(base?.config ?? config, coordinatorWorkflowId, base?.carried);
+    this.state = pinned ? { ...start, pinned } : start;
+  }
+
+  /** Restarts from `base`: the abandoned run took over its own predecessor before it handled any signal. */
+  rebase(base: TakenOver): void {
+    const { coordinatorWorkflowId, pinned } = this.state;
+    this.state = { ...initialState(base.config, coordinatorWorkflowId, base.carried), ...(pinned && { pinned }) };
+    for (const fact of this.early ?? []) this.state = applyFact(this.state, fact);
+    this.early = undefined;
+  }
+
+  add(fact: AbandonedFact): void {
+    if (fact.type !== 'submit' && fact.type !== 'coordinatorCancelRequested') this.early = undefined;
+    this.early?.push(fact);
+    this.state = applyFact(this.state, fact);
+  }
+
+  settle(at: string): void {
+    this.state = settleWithoutCommands(this.state, at);
+  }
+
+  /** The state the fresh run continues with. */
+  result(at: string): TakenOver {
+    this.settle(at);
+    const { cancelledAt: _cancelledAt, ...state } = this.state;
+    // A start the abandoned run issued but never saw confirmed may exist on the server: the fresh run checks it by
+    // memo before it counts it as its own (and never cancels it unless it is).
+    const runs = state.runs.map((run) =>
+      run.startedAt !== undefined && run.runId === undefined ? { ...run, conflict: true } : run,
+    );
+    return { config: state.config, carried: toCarried({ ...state, runs }) };
+  }
 }
 
-/**
- * The state of a fresh run that takes over `abandoned`: what that run was started with, then every submission,
- * child start, close and cancellation its history records, in order. What the old run decided but had not yet carried
- * out (drops, cancellations) is decided again by the fresh run, with the same strategy and the same submissions; the
- * closes the old run learned only from `runClosed` or its sweep are learned again by the fresh run's sweep.
- */
-export function takeOverAbandoned(fresh: CoordinatorState, abandoned: AbandonedRun): CoordinatorState {
-  const start = initialState(fresh.config, fresh.coordinatorWorkflowId, abandoned.carried);
-  const folded = abandoned.facts.reduce(applyFact, start);
-  return { ...folded, runs: folded.runs.map(adoptUnconfirmed) };
+/** The whole fold at once, for tests and small histories. */
+export function takeOverAbandoned(
+  config: CoordinatorConfig,
+  coordinatorWorkflowId: string,
+  abandoned: { carried?: CarriedState; facts: AbandonedFact[] },
+  at: string,
+): TakenOver {
+  const fold = new TakeOverFold(
+    config,
+    coordinatorWorkflowId,
+    undefined,
+    abandoned.carried && { carried: abandoned.carried },
+  );
+  for (const fact of abandoned.facts) fold.add(fact);
+  return fold.result(at);
 }

@@ -13,7 +13,18 @@ import {
   type RunClosed,
   type SlotRelease,
   type Submission,
+  type SubmitterConfig,
 } from './messages';
+import {
+  COORDINATOR_ID_PREFIX,
+  MAX_KEY_LENGTH,
+  MAX_MAX_RUNS,
+  MAX_POLICY_NAME_LENGTH,
+  MAX_SUBMISSION_ID_LENGTH,
+  MAX_TEMPORAL_ID_LENGTH,
+  RESERVED_TASK_QUEUE_PREFIX,
+  hasLoneSurrogate,
+} from './limits';
 
 /** One thing wrong with an input: the field's path and what is wrong with it. */
 export interface Problem {
@@ -23,16 +34,15 @@ export interface Problem {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 
-/** Longest submission id: it becomes part of a workflow ID, which the server caps. */
-export const MAX_SUBMISSION_ID_LENGTH = 200;
-
 /** Describes a value for an error message: its type and, when short, the value itself. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `array of length ${value.length}`;
   if (typeof value === 'string')
-    return value.length > 40 ? `string of length ${value.length}` : `string ${JSON.stringify(value)}`;
+    return value.length > 40 || hasLoneSurrogate(value)
+      ? `string of length ${value.length}`
+      : `string ${JSON.stringify(value)}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   return typeof value;
 }
@@ -52,18 +62,49 @@ function checkNonEmptyString(field: string, value: unknown, maxLength = Infinity
   if (value.length > maxLength) {
     return { field, message: `${field} must be at most ${maxLength} characters, got ${value.length}` };
   }
+  if (hasLoneSurrogate(value)) {
+    return { field, message: `${field} must be well-formed Unicode, got a string with a lone UTF-16 surrogate` };
+  }
   return undefined;
 }
 
-function checkOptionalString(field: string, value: unknown): Problem | undefined {
-  return value === undefined ? undefined : checkNonEmptyString(field, value);
+/** A workflow type name: Temporal caps it like an ID. */
+export function checkWorkflowType(field: string, value: unknown): Problem | undefined {
+  return checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH);
 }
 
-function checkPositiveInteger(field: string, value: unknown, optional: boolean): Problem | undefined {
+/** A task queue name: capped like an ID, and the server's own `/_sys/` queues are refused. */
+export function checkTaskQueue(field: string, value: unknown): Problem | undefined {
+  const problem = checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH);
+  if (problem) return problem;
+  if ((value as string).startsWith(RESERVED_TASK_QUEUE_PREFIX)) {
+    return { field, message: `${field} must not start with ${RESERVED_TASK_QUEUE_PREFIX} (reserved by the server)` };
+  }
+  return undefined;
+}
+
+/**
+ * A child workflow ID the submitter chose. IDs under `concurrency/` belong to coordinators and their default child
+ * IDs: a submission may not name a coordinator (its own or another key's) nor another submission's child.
+ */
+export function checkChildWorkflowId(field: string, value: unknown): Problem | undefined {
+  const problem = checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH);
+  if (problem) return problem;
+  if ((value as string).startsWith(COORDINATOR_ID_PREFIX)) {
+    return {
+      field,
+      message: `${field} must not start with ${COORDINATOR_ID_PREFIX} (reserved for coordinators and their default child IDs)`,
+    };
+  }
+  return undefined;
+}
+
+function checkPositiveInteger(field: string, value: unknown, optional: boolean, max = Infinity): Problem | undefined {
   if (optional && value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     return { field, message: `${field} must be an integer >= 1, got ${describe(value)}` };
   }
+  if (value > max) return { field, message: `${field} must be at most ${max}, got ${value}` };
   return undefined;
 }
 
@@ -105,7 +146,15 @@ export interface CoordinatorConfig {
   dedupeWindow: number;
   sweepIntervalMs: number;
   continueAsNewAfterEvents?: number;
+  continueAsNewAfterSignals: number;
+  cancelGracePeriodMs: number;
+  maxArgsBytes: number;
+  maxQueuedBytes: number;
+  waitingChildTimeoutMs?: number;
 }
+
+/** The part of the configuration a submitter (or a worker's pinned policy) may set; everything but policy and key. */
+export type TunableConfig = Omit<CoordinatorConfig, 'policy' | 'key'>;
 
 export const CONFIG_DEFAULTS = {
   slotRelease: 'on-cancel-request',
@@ -113,58 +162,107 @@ export const CONFIG_DEFAULTS = {
   recentLimit: 100,
   dedupeWindow: 2000,
   sweepIntervalMs: 60_000,
+  continueAsNewAfterSignals: 2000,
+  cancelGracePeriodMs: 5 * 60_000,
+  maxArgsBytes: 256 * 1024,
+  maxQueuedBytes: 1024 * 1024,
 } as const;
+
+/** Upper bounds of the numeric options: each is a size or count the coordinator must be able to hold. */
+const MAX_OF: Partial<Record<keyof TunableConfig, number>> = {
+  maxRuns: MAX_MAX_RUNS,
+  recentLimit: 1000,
+  dedupeWindow: 10_000,
+  // Temporal's cap is 10,000 signals per run; the rollover needs headroom for signals that arrive meanwhile.
+  continueAsNewAfterSignals: 5000,
+  // One submission's args travel in a signal and a start command; the server refuses payloads over 2 MB.
+  maxArgsBytes: 1024 * 1024,
+  // Queued args are carried across continue-as-new in one payload.
+  maxQueuedBytes: 1024 * 1024,
+};
+
+const TUNABLE_CHECKS: Record<keyof TunableConfig, (field: string, value: unknown) => Problem | undefined> = {
+  maxRuns: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxRuns),
+  limitStrategy: (field, value) => checkOneOf(field, value, LIMIT_STRATEGIES, true),
+  slotRelease: (field, value) => checkOneOf(field, value, SLOT_RELEASES, true),
+  childTaskQueue: (field, value) => (value === undefined ? undefined : checkTaskQueue(field, value)),
+  idleTimeoutMs: (field, value) => checkPositiveInteger(field, value, true),
+  recentLimit: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.recentLimit),
+  dedupeWindow: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.dedupeWindow),
+  sweepIntervalMs: (field, value) => checkPositiveInteger(field, value, true),
+  continueAsNewAfterEvents: (field, value) => checkPositiveInteger(field, value, true),
+  continueAsNewAfterSignals: (field, value) =>
+    checkPositiveInteger(field, value, true, MAX_OF.continueAsNewAfterSignals),
+  cancelGracePeriodMs: (field, value) => checkPositiveInteger(field, value, true),
+  maxArgsBytes: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxArgsBytes),
+  maxQueuedBytes: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxQueuedBytes),
+  waitingChildTimeoutMs: (field, value) => checkPositiveInteger(field, value, true),
+};
+
+export const TUNABLE_FIELDS = Object.keys(TUNABLE_CHECKS) as (keyof TunableConfig)[];
+
+/** The tunable fields present in `source`, checked; `prefix` names them in problems (e.g. `config.maxRuns`). */
+export function parseTunable(source: Record<string, unknown>, prefix = ''): Parsed<Partial<TunableConfig>> {
+  const problem = firstProblem(TUNABLE_FIELDS.map((field) => TUNABLE_CHECKS[field](prefix + field, source[field])));
+  if (problem) return { ok: false, problem };
+  const value: Record<string, unknown> = {};
+  for (const field of TUNABLE_FIELDS) if (source[field] !== undefined) value[field] = source[field];
+  return { ok: true, value: value };
+}
 
 /** Validates the coordinator's start input and applies defaults. */
 export function parseCoordinatorInput(input: unknown): Parsed<CoordinatorConfig> {
   if (!isRecord(input)) return fail('input', `coordinator input must be an object, got ${describe(input)}`);
   const problem = firstProblem([
-    checkNonEmptyString('policy', input.policy),
-    checkNonEmptyString('key', input.key),
-    checkPositiveInteger('maxRuns', input.maxRuns, false),
+    checkNonEmptyString('policy', input.policy, MAX_POLICY_NAME_LENGTH),
+    typeof input.policy === 'string' && input.policy.includes('/')
+      ? { field: 'policy', message: `policy must not contain '/', got ${describe(input.policy)}` }
+      : undefined,
+    checkNonEmptyString('key', input.key, MAX_KEY_LENGTH),
+    checkPositiveInteger('maxRuns', input.maxRuns, false, MAX_MAX_RUNS),
     checkOneOf('limitStrategy', input.limitStrategy, LIMIT_STRATEGIES, false),
-    checkOneOf('slotRelease', input.slotRelease, SLOT_RELEASES, true),
-    checkOptionalString('childTaskQueue', input.childTaskQueue),
-    checkPositiveInteger('idleTimeoutMs', input.idleTimeoutMs, true),
-    checkPositiveInteger('recentLimit', input.recentLimit, true),
-    checkPositiveInteger('dedupeWindow', input.dedupeWindow, true),
-    checkPositiveInteger('sweepIntervalMs', input.sweepIntervalMs, true),
-    checkPositiveInteger('continueAsNewAfterEvents', input.continueAsNewAfterEvents, true),
     checkCarried(input.carried),
   ]);
   if (problem) return { ok: false, problem };
+  const tunable = parseTunable(input);
+  if (!tunable.ok) return tunable;
   const typed = input as unknown as CoordinatorInput;
   return {
     ok: true,
-    value: {
-      policy: typed.policy,
-      key: typed.key,
-      maxRuns: typed.maxRuns,
-      limitStrategy: typed.limitStrategy,
-      slotRelease: typed.slotRelease ?? CONFIG_DEFAULTS.slotRelease,
-      ...(typed.childTaskQueue !== undefined && { childTaskQueue: typed.childTaskQueue }),
-      idleTimeoutMs: typed.idleTimeoutMs ?? CONFIG_DEFAULTS.idleTimeoutMs,
-      recentLimit: typed.recentLimit ?? CONFIG_DEFAULTS.recentLimit,
-      dedupeWindow: typed.dedupeWindow ?? CONFIG_DEFAULTS.dedupeWindow,
-      sweepIntervalMs: typed.sweepIntervalMs ?? CONFIG_DEFAULTS.sweepIntervalMs,
-      ...(typed.continueAsNewAfterEvents !== undefined && { continueAsNewAfterEvents: typed.continueAsNewAfterEvents }),
-    },
+    value: { ...CONFIG_DEFAULTS, ...tunable.value, policy: typed.policy, key: typed.key } as CoordinatorConfig,
   };
 }
 
-/** Validates a `submit` signal argument. Unknown extra fields are ignored, as JSON APIs usually do. */
+/** The coordinator start input that reproduces a configuration (what continue-as-new and resume pass on). */
+export function toCoordinatorInput(config: CoordinatorConfig): CoordinatorInput {
+  return { ...config };
+}
+
+/** Validates a submitter's `config`: the policy's current configuration, which a running coordinator applies. */
+export function parseSubmitterConfig(value: unknown): Parsed<SubmitterConfig | undefined> {
+  if (value === undefined) return { ok: true, value: undefined };
+  if (!isRecord(value)) return fail('config', `config must be an object, got ${describe(value)}`);
+  return parseTunable(value, 'config.');
+}
+
+/**
+ * Validates a `submit` signal argument: its shape and every limit that does not depend on the key (those that do are
+ * checked by `admissionProblem`). Unknown extra fields are ignored, as JSON APIs usually do.
+ */
 export function parseSubmission(payload: unknown): Parsed<Submission> {
   if (!isRecord(payload)) return fail('submission', `submission must be an object, got ${describe(payload)}`);
   const problem = firstProblem([
     checkNonEmptyString('id', payload.id, MAX_SUBMISSION_ID_LENGTH),
-    checkNonEmptyString('workflowType', payload.workflowType),
+    checkWorkflowType('workflowType', payload.workflowType),
     payload.args === undefined || Array.isArray(payload.args)
       ? undefined
       : { field: 'args', message: `args must be an array, got ${describe(payload.args)}` },
-    checkOptionalString('workflowId', payload.workflowId),
-    checkOptionalString('taskQueue', payload.taskQueue),
+    payload.workflowId === undefined ? undefined : checkChildWorkflowId('workflowId', payload.workflowId),
+    payload.taskQueue === undefined ? undefined : checkTaskQueue('taskQueue', payload.taskQueue),
   ]);
   if (problem) return { ok: false, problem };
+  const config = parseSubmitterConfig(payload.config);
+  if (!config.ok) return config;
   const { id, workflowType, args, workflowId, taskQueue } = payload as unknown as Submission;
   return {
     ok: true,
@@ -174,6 +272,7 @@ export function parseSubmission(payload: unknown): Parsed<Submission> {
       ...(args !== undefined && { args }),
       ...(workflowId !== undefined && { workflowId }),
       ...(taskQueue !== undefined && { taskQueue }),
+      ...(config.value !== undefined && { config: config.value }),
     },
   };
 }
@@ -182,7 +281,7 @@ export function parseSubmission(payload: unknown): Parsed<Submission> {
 export function parseRunClosed(payload: unknown): Parsed<RunClosed> {
   if (!isRecord(payload)) return fail('runClosed', `runClosed must be an object, got ${describe(payload)}`);
   const problem = firstProblem([
-    checkNonEmptyString('workflowId', payload.workflowId),
+    checkNonEmptyString('workflowId', payload.workflowId, MAX_TEMPORAL_ID_LENGTH),
     checkOneOf('outcome', payload.outcome, CLOSE_OUTCOMES, false),
   ]);
   if (problem) return { ok: false, problem };
@@ -194,7 +293,11 @@ export function parseRunClosed(payload: unknown): Parsed<RunClosed> {
 
 /** A best-effort id for a submission that failed validation, so its rejection can still be found. */
 export function idOfInvalidSubmission(payload: unknown): string {
-  if (isRecord(payload) && typeof payload.id === 'string' && payload.id.length > 0) return payload.id;
+  if (isRecord(payload) && typeof payload.id === 'string' && payload.id.length > 0) {
+    // Only an id that could be valid is echoed: a huge or malformed one would bloat state and the Web UI.
+    if (payload.id.length <= MAX_SUBMISSION_ID_LENGTH && !hasLoneSurrogate(payload.id)) return payload.id;
+    return '(invalid id)';
+  }
   if (isRecord(payload) && (typeof payload.id === 'number' || typeof payload.id === 'boolean'))
     return String(payload.id);
   return '(invalid)';

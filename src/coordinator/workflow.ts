@@ -2,10 +2,14 @@
  * The `concurrencyCoordinator` workflow: one per (policy, key). A thin shell around the pure core in `decide.ts`:
  * signal handlers only queue events, the main loop feeds every queued event of a workflow task to `decide()` at
  * once and carries out the commands it returns.
+ *
+ * Everything runs in a non-cancellable scope: a cancellation of the coordinator (Web UI "Request Cancellation",
+ * `handle.cancel()`) is an event like any other, so no timer, condition or activity rejects underneath the loop.
  */
 import {
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   ChildWorkflowCancellationType,
   ParentClosePolicy,
   allHandlersFinished,
@@ -13,19 +17,18 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  patched,
   setCurrentDetails,
-  type ChildWorkflowHandle,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Workflow } from '@temporalio/common';
-import { classifyChildFailure, messageOf } from './child-outcome';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { prepareRun } from './abandoned';
 import { createAlarm } from './alarm';
-import { findAbandonedWork, PATCH_TAKE_OVER_ABANDONED_RUNS } from './abandoned';
+import { classifyChildFailure, messageOf } from './child-outcome';
+import { applyConfig, NOTICE_LIMIT } from './config-change';
 import { applyEvent, decide, defaultChildWorkflowId } from './decide';
-import { createSweeper } from './sweeper';
+import { describeCoordinator } from './details';
 import {
   CHILD_MEMO_KEY,
   runClosedSignal,
@@ -37,31 +40,38 @@ import {
   type CoordinatorStateView,
   type Run,
 } from './messages';
-import { describeCoordinator } from './details';
-import { ADOPTED_RUN_ID, takeOverAbandoned } from './take-over';
-import { initialState, toCarried, toView, type Command, type CoordinatorEvent, type CoordinatorState } from './state';
-import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed } from './validation';
+import { createSweeper } from './sweeper';
+import {
+  initialState,
+  isConfirmed,
+  isOpen,
+  toCarried,
+  toView,
+  type Command,
+  type CoordinatorEvent,
+  type CoordinatorState,
+} from './state';
+import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed, toCoordinatorInput } from './validation';
 
 /** Longest wait for starts to be confirmed before continue-as-new is retried. */
 const BUSY_WAIT_MS = 60_000;
 
-/** A child started by this run of the coordinator, cancelled through its own scope. */
-interface ChildSlot {
-  scope: CancellationScope;
-  /** The server confirmed the start. */
-  started: boolean;
-  handle?: ChildWorkflowHandle<Workflow>;
-}
+/** Longest a cancelled coordinator waits for its starts and cancellation requests to be confirmed before it closes. */
+const WIND_DOWN_MS = 30_000;
 
-/** Patch ID of the change that replaced the per-wait condition timeout with {@link createAlarm}. */
-export const PATCH_ALARM_INSTEAD_OF_CONDITION_TIMEOUT = 'alarm-instead-of-condition-timeout';
-
-/** Patch ID of the change that tells a child who superseded it before cancelling it. */
-export const PATCH_TELL_SUPERSEDED_CHILDREN = 'tell-superseded-children';
+/**
+ * Continue-as-new once history holds this many bytes, whatever the server suggests (its suggestion can be turned
+ * off): a run's history is capped at 50 MB, and a take-over reads all of it.
+ */
+const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
 
 function now(): string {
   // Date is deterministic in the workflow sandbox: the time of the current workflow task.
   return new Date(Date.now()).toISOString();
+}
+
+function withNotice(state: CoordinatorState, message: string): CoordinatorState {
+  return { ...state, notices: [...state.notices, { at: now(), message }].slice(-NOTICE_LIMIT) };
 }
 
 /**
@@ -72,7 +82,9 @@ function now(): string {
  */
 export async function concurrencyCoordinator(input: CoordinatorInput): Promise<CoordinatorStateView> {
   const inbox: CoordinatorEvent[] = [];
+  let signalsThisRun = 0;
   setHandler(submitSignal, (payload: unknown) => {
+    signalsThisRun++;
     inbox.push({ type: 'submit', payload, at: now() });
   });
 
@@ -88,16 +100,23 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     });
   }
 
-  let state: CoordinatorState = initialState(config.value, workflowInfo().workflowId, input.carried);
-  const children = new Map<string, ChildSlot>();
+  const info = workflowInfo();
+  let state: CoordinatorState = {
+    ...initialState(config.value, info.workflowId, input.carried),
+    taskQueue: info.taskQueue,
+  };
+  /** Children started by this run: their handle once the server confirmed the start, `null` while in flight. */
+  const children = new Map<string, { result(): Promise<unknown> } | null>();
   const sweeper = createSweeper(() => state, inbox);
   // Children of this run that said they are closing: if the run continues as new before their handle resolves,
   // the next run must go and confirm those closes, since it will hear of them from no one.
   const announcedClose = new Set<string>();
   for (const workflowId of input.carried?.closing ?? []) sweeper.requestSoon(workflowId);
+  let cancelsInFlight = 0;
 
   setHandler(stateQuery, () => toView(state));
   setHandler(runClosedSignal, (payload: unknown) => {
+    signalsThisRun++;
     const parsed = parseRunClosed(payload);
     if (!parsed.ok) {
       log.warn('ignoring malformed runClosed signal', { problem: parsed.problem.message });
@@ -109,8 +128,12 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     if (!children.has(parsed.value.workflowId)) sweeper.requestSoon(parsed.value.workflowId);
     else announcedClose.add(parsed.value.workflowId);
   });
+  CancellationScope.current()
+    .cancelRequested.catch(() => undefined)
+    .then(() => inbox.push({ type: 'coordinatorCancelled', at: now() }))
+    .catch(() => undefined);
 
-  async function runChild(run: Run, slot: ChildSlot): Promise<void> {
+  async function runChild(run: Run): Promise<void> {
     const memo: ChildMemo = {
       coordinatorWorkflowId: state.coordinatorWorkflowId,
       policy: state.config.policy,
@@ -126,10 +149,12 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         taskQueue: run.taskQueue ?? state.config.childTaskQueue,
         // ABANDON: the server applies the parent-close policy on continue-as-new too.
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        // The coordinator cancels children by workflow ID (so a child that continued as new is cancelled in its
+        // current run), never through this scope, which cannot be cancelled anyway.
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
         // A default child ID names one submission: it runs once. Starting it again (after a reset of the
-        // coordinator) fails as already started, and the child is adopted with its real outcome. IDs the submitter
-        // chose keep the server's default, so they can be reused by later submissions.
+        // coordinator, or a resubmission after the coordinator went idle) fails as already started, and the sweep
+        // checks by memo that it is this submission's child. IDs the submitter chose keep the server's default.
         ...(run.workflowId === defaultChildWorkflowId(state.coordinatorWorkflowId, run.id) && {
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
@@ -139,67 +164,60 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     } catch (err) {
       children.delete(run.workflowId);
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        // Its child is already running: started by this coordinator before a reset, or by a run that was
-        // terminated. Adopt it like a carried child (cancel by ID, close via runClosed or the sweep).
-        inbox.push({ type: 'childStarted', workflowId: run.workflowId, runId: ADOPTED_RUN_ID, at: now() });
+        inbox.push({ type: 'childStartConflict', workflowId: run.workflowId, at: now() });
         sweeper.requestSoon();
         return;
       }
       inbox.push({ type: 'childStartFailed', workflowId: run.workflowId, reason: messageOf(err), at: now() });
       return;
     }
-    slot.started = true;
-    slot.handle = handle;
+    children.set(run.workflowId, handle);
     inbox.push({ type: 'childStarted', workflowId: run.workflowId, runId: handle.firstExecutionRunId, at: now() });
     let closed: ReturnType<typeof classifyChildFailure> = { outcome: 'completed' };
     try {
       await handle.result();
     } catch (err) {
-      closed = sweeper.stuckReason(run.workflowId) ?? classifyChildFailure(err);
+      closed = sweeper.endedBy(run.workflowId) ?? classifyChildFailure(err);
     }
     children.delete(run.workflowId);
     inbox.push({ type: 'childClosed', workflowId: run.workflowId, ...closed, at: now() });
   }
 
-  function execute(command: Command): void {
-    if (command.type === 'start') {
-      const slot: ChildSlot = { scope: new CancellationScope(), started: false };
-      children.set(command.run.workflowId, slot);
-      void slot.scope.run(() => runChild(command.run, slot));
-      return;
-    }
-    log.info('cancelling superseded run', {
-      workflowId: command.workflowId,
-      submissionId: command.submissionId,
-      supersededBy: command.supersededBy,
-    });
-    // The core only cancels children whose start the server confirmed, so the scope's child has started.
-    const slot = children.get(command.workflowId);
-    if (patched(PATCH_TELL_SUPERSEDED_CHILDREN)) {
+  function cancelChild(command: Extract<Command, { type: 'cancel' }>): void {
+    log.info('cancelling child', { ...command });
+    // By workflow ID, without a run ID: the request reaches the child's current run, even after it continued as new.
+    const child = getExternalWorkflowHandle(command.workflowId);
+    if (command.supersededBy !== undefined) {
       // Sent first, so the child's memo names its successor by the time it handles the cancellation.
       const superseded = {
         submissionId: command.submissionId,
         supersededBy: command.supersededBy,
         coordinatorWorkflowId: state.coordinatorWorkflowId,
       };
-      const target = slot?.handle ?? getExternalWorkflowHandle(command.workflowId);
-      target.signal(supersededSignal, superseded).catch((err: unknown) => {
+      child.signal(supersededSignal, superseded).catch((err: unknown) => {
         // Usually the child closed before the signal reached it, which is fine: only its memo stays unnamed.
-        const fields = { workflowId: command.workflowId, error: messageOf(err) };
-        if (messageOf(err).includes('not found')) log.debug('child closed before it heard who superseded it', fields);
-        else log.warn('could not tell child it was superseded', fields);
+        log.debug('child did not hear who superseded it', { workflowId: command.workflowId, error: messageOf(err) });
       });
     }
-    if (slot) slot.scope.cancel();
-    else {
-      // Started by an earlier run: no scope here, so cancel by workflow ID. If it already closed, the runClosed
-      // signal or the sweep tells us.
-      getExternalWorkflowHandle(command.workflowId)
-        .cancel()
-        .catch((err: unknown) =>
-          log.warn('external cancel failed', { workflowId: command.workflowId, error: messageOf(err) }),
-        );
-    }
+    cancelsInFlight++;
+    child
+      .cancel()
+      // If it already closed, its handle, the runClosed signal or the sweep tells us.
+      .catch((err: unknown) =>
+        log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) }),
+      )
+      .finally(() => cancelsInFlight--)
+      .catch(() => undefined);
+  }
+
+  function execute(command: Command): void {
+    if (command.type === 'cancel') return cancelChild(command);
+    children.set(command.run.workflowId, null);
+    runChild(command.run).catch((err: unknown) => {
+      // runChild catches what Temporal throws; anything else is a bug, recorded rather than left to wedge the key.
+      children.delete(command.run.workflowId);
+      inbox.push({ type: 'childStartFailed', workflowId: command.run.workflowId, reason: messageOf(err), at: now() });
+    });
   }
 
   async function apply(events: CoordinatorEvent[]): Promise<void> {
@@ -208,63 +226,84 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     const cancels = decision.commands.filter((command) => command.type === 'cancel');
     const starts = decision.commands.filter((command) => command.type === 'start');
     cancels.forEach(execute);
-    // A scope's cancellation reaches its child a microtask later, while startChild emits its command at once; let
-    // the cancellations go first, so in the history every cancel request precedes the start it makes room for.
+    // Let the cancellations go first, so in the history every cancel request precedes the start it makes room for.
     if (cancels.length > 0 && starts.length > 0) await Promise.resolve();
     starts.forEach(execute);
     setCurrentDetails(describeCoordinator(state));
   }
 
   function shouldContinueAsNew(): boolean {
-    const { continueAsNewSuggested, historyLength } = workflowInfo();
-    const threshold = state.config.continueAsNewAfterEvents;
-    return continueAsNewSuggested || (threshold !== undefined && historyLength >= threshold);
+    if (state.cancelledAt !== undefined) return false;
+    const { continueAsNewSuggested, historyLength, historySize } = workflowInfo();
+    const { continueAsNewAfterEvents, continueAsNewAfterSignals } = state.config;
+    return (
+      continueAsNewSuggested ||
+      (continueAsNewAfterEvents !== undefined && historyLength >= continueAsNewAfterEvents) ||
+      signalsThisRun >= continueAsNewAfterSignals ||
+      historySize >= HISTORY_BYTES_LIMIT
+    );
   }
 
-  // A carried state may hold decisions the previous run could not finish (e.g. a close it learned last).
-  if (input.carried) await apply([]);
-  else if (patched(PATCH_TAKE_OVER_ABANDONED_RUNS)) {
-    // A fresh run: if the previous run of this key was terminated (or failed) with work open, take that work over,
-    // so submissions it accepted are not lost. Submissions that came with this run's start follow them.
-    const abandoned = await findAbandonedWork();
-    if (abandoned) {
-      state = takeOverAbandoned(state, abandoned);
+  const startsPending = () => [...children.values()].some((handle) => handle === null);
+  /** A cancelled coordinator closes once every start and cancellation request it issued is confirmed. */
+  const woundDown = () =>
+    !startsPending() &&
+    cancelsInFlight === 0 &&
+    !state.runs.some((run) => isOpen(run) && isConfirmed(run) && run.cancelRequestedAt === undefined);
+
+  return CancellationScope.nonCancellable(async () => {
+    const prepared = await prepareRun(state.config, input.carried === undefined);
+    if (prepared.takenOver) {
+      const { config: takenConfig, carried } = prepared.takenOver;
+      state = { ...initialState(takenConfig, state.coordinatorWorkflowId, carried), taskQueue: info.taskQueue };
       sweeper.requestSoon(); // its children may have closed while no run was listening
-      await apply([]);
     }
-  }
-  const alarm = createAlarm();
-  let lastActiveAt = Date.now();
-  for (;;) {
-    const idle = state.runs.length === 0;
-    const wakeUp = () => inbox.length > 0 || sweeper.isDue();
-    if (patched(PATCH_ALARM_INSTEAD_OF_CONDITION_TIMEOUT)) {
-      alarm.setFor(idle ? lastActiveAt + state.config.idleTimeoutMs : sweeper.dueAt());
+    if (prepared.pinned)
+      state = applyConfig({ ...state, pinned: prepared.pinned }, {}, "the worker's pinned policy", now());
+    if (prepared.problem) state = withNotice(state, prepared.problem);
+    // Carried or taken-over state may hold decisions the previous run could not finish (e.g. a close it learned last).
+    await apply([]);
+
+    const alarm = createAlarm();
+    let lastActiveAt = Date.now();
+    let windDownUntil: number | undefined;
+    for (;;) {
+      if (state.cancelledAt !== undefined) {
+        windDownUntil ??= Date.now() + WIND_DOWN_MS;
+        if (woundDown() || Date.now() >= windDownUntil) break;
+      }
+      const idle = state.runs.length === 0 && state.cancelledAt === undefined;
+      const wakeUp = () => inbox.length > 0 || sweeper.isDue() || (windDownUntil !== undefined && woundDown());
+      const deadline = idle ? lastActiveAt + state.config.idleTimeoutMs : sweeper.dueAt();
+      alarm.setFor(windDownUntil !== undefined ? Math.min(deadline, windDownUntil) : deadline);
       await condition(() => wakeUp() || alarm.rang());
       alarm.reset();
       if (idle && !wakeUp() && Date.now() >= lastActiveAt + state.config.idleTimeoutMs) break;
-    } else {
-      const wait = idle ? state.config.idleTimeoutMs : sweeper.msUntilDue();
-      const woke = await condition(wakeUp, wait);
-      if (!woke && idle) break;
+      if (sweeper.isDue() || inbox.length > 0) lastActiveAt = Date.now();
+      // Events first, so a sweep starting now sees every child they announced.
+      if (inbox.length > 0) await apply(inbox.splice(0));
+      if (sweeper.isDue()) sweeper.start();
+      if (shouldContinueAsNew()) {
+        // Hand over only settled state: every start confirmed (so the next run can cancel it by ID), no sweep or
+        // handler midway. Events that arrive meanwhile are folded in and carried.
+        await condition(() => !startsPending() && !sweeper.inFlight() && allHandlersFinished(), BUSY_WAIT_MS);
+        if (startsPending() || sweeper.inFlight() || state.cancelledAt !== undefined) continue;
+        state = inbox.splice(0).reduce(applyEvent, state);
+        if (state.cancelledAt !== undefined) continue;
+        const carried = toCarried(state);
+        carried.counters = { ...carried.counters, continuedAsNew: carried.counters.continuedAsNew + 1 };
+        const stillOpen = new Set(state.runs.filter(isOpen).map((run) => run.workflowId));
+        carried.closing = [...announcedClose].filter((workflowId) => stillOpen.has(workflowId));
+        return continueAsNew<typeof concurrencyCoordinator>({ ...toCoordinatorInput(state.config), carried });
+      }
     }
-    if (sweeper.isDue() || inbox.length > 0) lastActiveAt = Date.now();
-    if (sweeper.isDue()) sweeper.start();
-    if (inbox.length > 0) await apply(inbox.splice(0));
-    if (shouldContinueAsNew()) {
-      // Hand over only settled state: every start confirmed (so the next run can cancel it by ID), no sweep or
-      // handler midway. Events that arrive meanwhile are folded in and carried.
-      const startsPending = () => [...children.values()].some((slot) => !slot.started);
-      await condition(() => !startsPending() && !sweeper.inFlight() && allHandlersFinished(), BUSY_WAIT_MS);
-      if (startsPending() || sweeper.inFlight()) continue;
-      state = inbox.splice(0).reduce(applyEvent, state);
-      const carried = toCarried(state);
-      carried.counters = { ...carried.counters, continuedAsNew: carried.counters.continuedAsNew + 1 };
-      const stillOpen = new Set(state.runs.filter((run) => run.startedAt !== undefined).map((run) => run.workflowId));
-      carried.closing = [...announcedClose].filter((workflowId) => stillOpen.has(workflowId));
-      return continueAsNew<typeof concurrencyCoordinator>({ ...input, carried });
+    await condition(allHandlersFinished);
+    if (state.cancelledAt !== undefined) {
+      // Ends as Canceled, as the operator asked. Children still closing are followed by the key's next run, which
+      // takes this run's work over from its history.
+      setCurrentDetails(describeCoordinator(state));
+      throw new CancelledFailure(`${state.config.policy}/${state.config.key}: coordinator cancelled`);
     }
-  }
-  await condition(allHandlersFinished);
-  return toView(state);
+    return toView(state);
+  });
 }
