@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
+import type { PinnedPolicy } from './coordinator/messages';
 import { loadConnectionSettings } from './connection';
 
 /** Workflow interceptor modules every worker that runs coordinated children must install. */
@@ -35,7 +36,15 @@ export function withConcurrency<T extends Pick<WorkerOptions, 'interceptors'>>(o
 }
 
 /** Options for {@link createWorker}: everything `Worker.create` takes, with the library's defaults filled in. */
-export type CreateWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'connection' | 'taskQueue'>;
+export type CreateWorkerOptions = Partial<WorkerOptions> &
+  Pick<WorkerOptions, 'connection' | 'taskQueue'> & {
+    /**
+     * Policies this worker pins, by name: their limits win over what submitters send, and their allow-lists
+     * (`allowedWorkflowTypes`, `allowedTaskQueues`) reject other submissions with a reason. Every worker polling the
+     * coordinators' task queue must pin the same policies.
+     */
+    pinnedPolicies?: Record<string, PinnedPolicy>;
+  };
 
 /**
  * Creates a worker for the coordinators, the library's activities and example workflows.
@@ -43,9 +52,9 @@ export type CreateWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, '
  * With a prebuilt `workflowBundle`, the bundle must already contain the interceptor: pass
  * `concurrencyInterceptors.workflowModules` as `workflowInterceptorModules` to `bundleWorkflowCode`.
  */
-export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+export async function createWorker({ pinnedPolicies, ...options }: CreateWorkerOptions): Promise<Worker> {
   const defaults: Partial<WorkerOptions> = {
-    activities: createActivities(),
+    activities: createActivities({ ...(pinnedPolicies && { pinnedPolicies }) }),
     // A superseded run's activities learn of the cancellation through their next heartbeat; the SDK's default
     // throttle (up to 60 s) would let cancelled work run on for seconds.
     maxHeartbeatThrottleInterval: '1 second',

@@ -4,7 +4,8 @@ import type { SubmitResult } from './submit';
 
 /** Where a submission stands, as its coordinator sees it. */
 export type SubmissionStatus =
-  | { status: 'queued' | 'running' | 'cancelling'; run: Run }
+  /** `waiting`: started, but no worker has picked up its first workflow task; `run.waiting` says why. */
+  | { status: 'queued' | 'running' | 'waiting' | 'cancelling'; run: Run }
   | { status: FinalOutcome; run: ClosedRun }
   /** Not in the coordinator's state: older than its `recent` window, or the coordinator has not handled it yet. */
   | { status: 'unknown' };
@@ -18,7 +19,14 @@ export async function getSubmissionStatus(client: Client, submitted: SubmitResul
   const state = await client.workflow.getHandle(submitted.coordinatorWorkflowId).query(stateQuery);
   const open = [...state.running, ...state.queued].find((run) => run.id === submitted.submissionId);
   if (open) {
-    const status = open.startedAt === undefined ? 'queued' : open.cancelRequestedAt ? 'cancelling' : 'running';
+    const status =
+      open.startedAt === undefined
+        ? 'queued'
+        : open.cancelRequestedAt
+          ? 'cancelling'
+          : open.waiting !== undefined
+            ? 'waiting'
+            : 'running';
     return { status, run: open };
   }
   const closed = [...state.recent].reverse().find((run) => run.id === submitted.submissionId);

@@ -10,7 +10,7 @@ import {
 import { admit } from '../coordinator/admission';
 import { tunableFieldsOf } from '../coordinator/config-change';
 import { parseCoordinatorInput, parseSubmission } from '../coordinator/validation';
-import { hasLoneSurrogate } from '../coordinator/limits';
+import { hasLoneSurrogate, truncateUtf8 } from '../coordinator/limits';
 import { ConcurrencyInputError } from './errors';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
 import { coordinatorConfigOf, DEFAULT_TASK_QUEUE, validatePolicy, type ConcurrencyPolicy } from './policy';
@@ -137,7 +137,7 @@ export async function submit<W extends Workflow>(client: Client, options: Submit
     args: [coordinatorInput],
     signal: submitSignal,
     signalArgs: [submission],
-    staticSummary: `concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`,
+    staticSummary: truncateUtf8(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`),
   });
   return {
     submissionId: submission.id,

@@ -1,11 +1,26 @@
+import type { Run } from './messages';
 import type { CoordinatorState } from './state';
 
 /** How many recent supersessions the Web UI's "current details" lists. */
 const SHOWN_SUPERSESSIONS = 10;
+/** How many open runs and notices it lists. */
+const SHOWN_OPEN = 10;
+const SHOWN_NOTICES = 3;
+
+function openLine(run: Run): string {
+  const why = run.supersededBy !== undefined ? `superseded by \`${run.supersededBy}\`` : run.cancelReason;
+  if (run.cancelRequestedAt !== undefined) {
+    return `- \`${run.id}\` (#${run.seq}) cancelling (${why ?? 'cancel requested'}); terminated after ${run.terminateAfter}`;
+  }
+  if (run.conflict)
+    return `- \`${run.id}\` (#${run.seq}) its workflow ID was in use: checking it is this submission's child`;
+  if (run.waiting !== undefined) return `- \`${run.id}\` (#${run.seq}) waiting: ${run.waiting}`;
+  return `- \`${run.id}\` (#${run.seq}) running`;
+}
 
 /**
- * Markdown for the coordinator's "current details" in Temporal Web UI: what runs now and which submissions were
- * superseded by which, so the why of every cancellation is one click from the coordinator.
+ * Markdown for the coordinator's "current details" in Temporal Web UI: what runs, waits or is being cancelled and
+ * why, and which submissions were superseded by which, so the why of every cancellation is one click away.
  */
 export function describeCoordinator(state: CoordinatorState): string {
   const { policy, key, maxRuns, limitStrategy, slotRelease } = state.config;
@@ -22,12 +37,21 @@ export function describeCoordinator(state: CoordinatorState): string {
     `running ${running.length} · queued ${queued.length} · started ${state.counters.started} · ` +
       `cancel requested ${state.counters.cancelRequested} · dropped ${state.counters.dropped} · rejected ${state.counters.rejected}`,
   ];
+  if (state.cancelledAt !== undefined) lines.push('', `**Cancelled** at ${state.cancelledAt}: winding down.`);
+  if (running.length > 0) lines.push('', 'Open children:', ...running.slice(-SHOWN_OPEN).map(openLine));
   if (superseded.length > 0) {
     lines.push('', 'Latest superseded:');
     for (const run of superseded) {
       const status = 'outcome' in run ? run.outcome : 'cancel requested';
       lines.push(`- \`${run.id}\` (#${run.seq}) superseded by \`${run.supersededBy}\`: ${status}`);
     }
+  }
+  if (state.notices.length > 0) {
+    lines.push(
+      '',
+      'Notices:',
+      ...state.notices.slice(-SHOWN_NOTICES).map((notice) => `- ${notice.at}: ${notice.message}`),
+    );
   }
   return lines.join('\n');
 }

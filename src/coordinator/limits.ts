@@ -88,3 +88,17 @@ export function jsonBytes(value: unknown): number | undefined {
 export function looksLikeCoordinatorId(workflowId: string): boolean {
   return /^concurrency\/[^/]+\/[^/]+$/.test(workflowId);
 }
+
+/**
+ * Longest user-metadata summary the library writes. The server refuses a command whose summary is over its
+ * `limit.userMetadataSummarySize` (400 bytes by default), and keys and ids can be long.
+ */
+export const MAX_SUMMARY_BYTES = 200;
+
+/** `text` cut to at most `maxBytes` of UTF-8, marked with an ellipsis when cut. */
+export function truncateUtf8(text: string, maxBytes = MAX_SUMMARY_BYTES): string {
+  if (utf8Length(text) <= maxBytes) return text;
+  let cut = text.slice(0, maxBytes);
+  while (utf8Length(cut) > maxBytes - 3 || hasLoneSurrogate(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}

@@ -25,6 +25,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { prepareRun } from './abandoned';
 import { createAlarm } from './alarm';
+import { truncateUtf8 } from './limits';
 import { classifyChildFailure, messageOf } from './child-outcome';
 import { applyConfig, NOTICE_LIMIT } from './config-change';
 import { applyEvent, decide, defaultChildWorkflowId } from './decide';
@@ -159,7 +160,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
         memo: { [CHILD_MEMO_KEY]: memo },
-        staticSummary: `${state.config.policy}/${state.config.key} · submission ${run.id} (#${run.seq})`,
+        staticSummary: truncateUtf8(`${state.config.policy}/${state.config.key} · submission ${run.id} (#${run.seq})`),
       });
     } catch (err) {
       children.delete(run.workflowId);
