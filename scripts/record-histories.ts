@@ -4,7 +4,8 @@
  * files is that coordinators running today replay new code (see "Changing coordinator code" in the README).
  *
  * Scenarios: a burst with cancellations, a rollover (continue-as-new), a sweep of a child terminated behind the
- * coordinator's back, a fresh run taking over a terminated one; plus one deliberately altered copy of the burst that
+ * coordinator's back, a fresh run taking over a terminated one, a cancelled coordinator and the run that takes over
+ * from it, a configuration change with a cancel-grace escalation, a resubmission after the coordinator went idle; plus one deliberately altered copy of the burst that
  * must fail with a determinism violation. `--only=<scenario>[,<scenario>]` records some and leaves the other files
  * as they are (to add a scenario without re-recording the old ones).
  */
@@ -15,7 +16,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { defineConcurrencyPolicy, submit, type ConcurrencyPolicy } from '../src/client';
+import { createActivities } from '../src/activities';
 import { createWorker } from '../src/worker';
+import * as testActivities from '../test/fixtures/activities';
 import type { DemoWorkInput } from '../src/workflows/demo-work';
 import { startDevServer } from './dev-server';
 
@@ -101,12 +104,22 @@ async function main(): Promise<void> {
   cliPath = server.cli?.path ?? 'temporal';
   address = server.address;
   const { client, nativeConnection } = server.env;
-  const worker = await createWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE });
+  // The test bundle: the library's workflows plus the misbehaving children some scenarios need (stubbornWork).
+  const worker = await createWorker({
+    connection: nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: path.join(__dirname, '..', 'test', 'fixtures', 'workflows.ts'),
+    activities: { ...createActivities(), ...testActivities },
+    maxHeartbeatThrottleInterval: '500 milliseconds',
+  });
   await worker.runUntil(async () => {
     if (wanted('burst')) await recordBurst(client);
     if (wanted('rollover')) await recordRollover(client);
     if (wanted('sweep')) await recordSweep(client);
     if (wanted('takeover')) await recordTakeover(client);
+    if (wanted('cancel')) await recordCancel(client);
+    if (wanted('config')) await recordConfigChange(client);
+    if (wanted('resubmit')) await recordResubmit(client);
   });
   await server.env.teardown();
 }
@@ -170,6 +183,56 @@ async function recordTakeover(client: Client): Promise<void> {
   await submit(client, { policy: takeover, workflow: 'demoWork', args: [{ durationMs: 200 }], id: 'b' });
   await waitClosed(client, first.coordinatorWorkflowId);
   await save(client, first.coordinatorWorkflowId, 'takeover');
+}
+
+/** A coordinator cancelled with a child running and one queued; the next submission's run takes over. */
+async function recordCancel(client: Client): Promise<void> {
+  const cancelled = policy('cancel', { sweepIntervalMs: 500, slotRelease: 'on-close', maxRuns: 2 });
+  const first = await submit(client, {
+    policy: cancelled,
+    workflow: 'demoWork',
+    args: [{ durationMs: 3000 }],
+    id: 'a',
+  });
+  await submit(client, { policy: cancelled, workflow: 'demoWork', args: [{ durationMs: 3000 }], id: 'b' });
+  await submit(client, { policy: cancelled, workflow: 'demoWork', args: [{ durationMs: 300 }], id: 'c' });
+  await sleep(500);
+  await client.workflow.getHandle(first.coordinatorWorkflowId).cancel();
+  await waitClosed(client, first.coordinatorWorkflowId);
+  await save(client, first.coordinatorWorkflowId, 'cancel');
+  await submit(client, { policy: cancelled, workflow: 'demoWork', args: [{ durationMs: 200 }], id: 'd' });
+  await sleep(500);
+  await waitClosed(client, first.coordinatorWorkflowId);
+  await save(client, first.coordinatorWorkflowId, 'cancel-resume');
+}
+
+/** A submitter raises maxRuns and switches to on-close mid-run; a child ignoring its cancellation is escalated. */
+async function recordConfigChange(client: Client): Promise<void> {
+  const before = policy('config', { sweepIntervalMs: 500, cancelGracePeriodMs: 1000 });
+  const after = policy('config', {
+    sweepIntervalMs: 500,
+    cancelGracePeriodMs: 1000,
+    maxRuns: 2,
+    slotRelease: 'on-close',
+  });
+  const first = await submit(client, { policy: before, workflow: 'stubbornWork', args: [{ sleepMs: 4000 }], id: 'a' });
+  await sleep(300);
+  await submit(client, { policy: before, workflow: 'demoWork', args: [{ durationMs: 300 }], id: 'b' });
+  await sleep(300);
+  await submit(client, { policy: after, workflow: 'demoWork', args: [{ durationMs: 300 }], id: 'c' });
+  await waitClosed(client, first.coordinatorWorkflowId);
+  await save(client, first.coordinatorWorkflowId, 'config');
+}
+
+/** A submission id resubmitted after its coordinator went idle: its default child ID is in use, checked by memo. */
+async function recordResubmit(client: Client): Promise<void> {
+  const resubmit = policy('resubmit', { sweepIntervalMs: 500 });
+  const first = await submit(client, { policy: resubmit, workflow: 'demoWork', args: [{ durationMs: 200 }], id: 'a' });
+  await waitClosed(client, first.coordinatorWorkflowId);
+  await submit(client, { policy: resubmit, workflow: 'demoWork', args: [{ durationMs: 200 }], id: 'a' });
+  await sleep(500);
+  await waitClosed(client, first.coordinatorWorkflowId);
+  await save(client, first.coordinatorWorkflowId, 'resubmit');
 }
 
 main().catch((err) => {

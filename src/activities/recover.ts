@@ -163,6 +163,8 @@ export async function readAbandonedRun(
         fold.rebase((await decode(completed.result)) as TakenOver);
         continue;
       }
+      // The abandoned run decided after each workflow task: settling there keeps its drops (and their reasons).
+      if (event.workflowTaskCompletedEventAttributes) fold.settle(lastAt);
       for (const fact of await factsOf(event, decode)) fold.add(fact);
     }
     fold?.settle(lastAt);
