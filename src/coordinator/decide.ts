@@ -250,8 +250,9 @@ function startsThatFit(plannedIds: string[], byId: Map<string, Run>): string[] {
  * Queued submissions hold their args until they start; when they hold more than `maxQueuedBytes` together the
  * oldest are dropped, so the state (carried across continue-as-new in one payload) stays bounded. Newest win here too.
  */
-function dropOverBudget(state: CoordinatorState, at: string): CoordinatorState {
-  const queued = state.runs.filter((run) => !isOpen(run) && isLive(run));
+function dropOverBudget(state: CoordinatorState, at: string, deferred: ReadonlySet<string>): CoordinatorState {
+  // Starts deferred to the next task hold a slot already; the shell does not continue as new while any wait.
+  const queued = state.runs.filter((run) => !isOpen(run) && isLive(run) && !deferred.has(run.id));
   let bytes = queued.reduce((sum, run) => sum + (run.argsBytes ?? 0), 0);
   if (bytes <= state.config.maxQueuedBytes) return state;
   const dropIds = new Set<string>();
@@ -309,8 +310,9 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
     started: state.counters.started + startIds.length,
     cancelRequested: state.counters.cancelRequested + cancelCommands.length,
   };
-  const next = dropOverBudget(record({ ...state, runs, counters }, dropped), at);
-  return { state: next, commands: [...cancelCommands, ...startCommands] };
+  const deferred = new Set(issue ? plan.start.filter((id) => !starts.has(id)) : []);
+  const next = dropOverBudget(record({ ...state, runs, counters }, dropped), at, deferred);
+  return { state: next, commands: [...cancelCommands, ...startCommands], deferredStarts: deferred.size };
 }
 
 /** Asks the strategy what to do now, applies its plan to the state and returns the commands for the shell. */
@@ -320,7 +322,7 @@ export function reconcile(current: CoordinatorState, at: string): Decision {
   const plan = STRATEGIES[flushed.state.config.limitStrategy](flushed.state.runs, flushed.state.config);
   const applied = applyPlan(flushed.state, plan, at, true);
   // Cancellations go out before starts, so the server never sees the key over its limit.
-  return { state: applied.state, commands: [...flushed.commands, ...applied.commands] };
+  return { ...applied, commands: [...flushed.commands, ...applied.commands] };
 }
 
 /**

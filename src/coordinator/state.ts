@@ -57,6 +57,8 @@ export type Command =
 export interface Decision {
   state: CoordinatorState;
   commands: Command[];
+  /** Starts the strategy wanted that did not fit in this workflow task; the next decision issues them. */
+  deferredStarts?: number;
 }
 
 export function emptyCounters(): CoordinatorCounters {

@@ -114,6 +114,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   const announcedClose = new Set<string>();
   for (const workflowId of input.carried?.closing ?? []) sweeper.requestSoon(workflowId);
   let cancelsInFlight = 0;
+  // Starts that did not fit in the last workflow task: their args stay in state until issued, so no rollover before.
+  let deferredStarts = 0;
 
   setHandler(stateQuery, () => toView(state));
   setHandler(runClosedSignal, (payload: unknown) => {
@@ -224,6 +226,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   async function apply(events: CoordinatorEvent[]): Promise<void> {
     const decision = decide(state, events, now());
     state = decision.state;
+    deferredStarts = decision.deferredStarts ?? 0;
     const cancels = decision.commands.filter((command) => command.type === 'cancel');
     const starts = decision.commands.filter((command) => command.type === 'start');
     cancels.forEach(execute);
@@ -234,7 +237,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   }
 
   function shouldContinueAsNew(): boolean {
-    if (state.cancelledAt !== undefined) return false;
+    if (state.cancelledAt !== undefined || deferredStarts > 0) return false;
     const { continueAsNewSuggested, historyLength, historySize } = workflowInfo();
     const { continueAsNewAfterEvents, continueAsNewAfterSignals } = state.config;
     return (
