@@ -12,6 +12,8 @@ export interface DevServerOptions {
   port?: number;
   /** Persist to this SQLite file instead of memory. */
   dbFilename?: string;
+  /** More `temporal server start-dev` arguments, e.g. `--dynamic-config-value` to lower a server limit in a test. */
+  extraArgs?: string[];
   log?: (line: string) => void;
 }
 
@@ -39,6 +41,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(options.port !== undefined && { port: options.port }),
     ...(options.uiPort !== undefined && { ui: true, uiPort: options.uiPort }),
     ...(options.dbFilename !== undefined && { dbFilename: options.dbFilename }),
+    ...(options.extraArgs !== undefined && { extraArgs: options.extraArgs }),
     // The coordinator spreads many signals over one workflow; keep the dev server's logs to errors.
     log: { format: 'pretty', level: 'error' },
   };

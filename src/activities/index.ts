@@ -9,7 +9,7 @@ import type { TakenOver } from '../coordinator/take-over';
 import type { CoordinatorConfig } from '../coordinator/validation';
 import { composeReply, discardDraft } from './chat';
 import { cleanUpAfterCancel, simulateWork } from './demo';
-import { findAbandonedPredecessor, readAbandonedRun, type AbandonedPredecessor } from './recover';
+import { findAbandonedPredecessor, readAbandonedRun, readIdleRun } from './recover';
 import { sweepChildren, terminateChildren } from './sweep';
 
 export type { ChatMessage } from './chat';
@@ -27,10 +27,25 @@ export interface ActivitiesOptions {
   pinnedPolicies?: Record<string, PinnedPolicy>;
 }
 
-/** What a coordinator run learns from its worker before it starts: the pinned policy and an abandoned predecessor. */
+/** What a coordinator run learns before it starts deciding. */
 export interface RunPreparation {
+  /** The policy this worker pins, if any. */
   pinned?: PinnedPolicy;
-  abandoned?: AbandonedPredecessor;
+  /** The state to continue with: a predecessor's open work, or the run a reset replaced. */
+  takenOver?: TakenOver;
+  /** Which run it came from and why, for the log and the run's notices. */
+  takenFrom?: { runId: string; status: string };
+}
+
+/** Input of `prepareCoordinatorRun`. */
+export interface RunPreparationInput {
+  config: CoordinatorConfig;
+  workflowId: string;
+  runId: string;
+  originalExecutionRunId: string;
+  chainStartTime: string;
+  /** The run continues as new from a predecessor in its chain, whose state it was handed. */
+  continued: boolean;
 }
 
 /** All activities of the library's worker, as one object for `Worker.create({ activities })`. */
@@ -43,25 +58,32 @@ export function createActivities(options: ActivitiesOptions = {}) {
     discardDraft,
     sweepChildren,
     terminateChildren,
-    /** Local activity at the start of every coordinator run: one marker event answers both questions. */
-    async prepareCoordinatorRun(input: {
-      policy: string;
-      /** Set for a fresh run (not a continue-as-new), which may have abandoned work to take over. */
-      chain?: { workflowId: string; runId: string; originalExecutionRunId: string; chainStartTime: string };
-    }): Promise<RunPreparation> {
-      const pinned = Object.prototype.hasOwnProperty.call(pinnedPolicies, input.policy)
-        ? pinnedPolicies[input.policy]
+    /**
+     * Runs once at the start of every coordinator run: the worker's pinned policy, and the state the run continues
+     * with when it does not simply continue as new — the work of the run a reset replaced, of a predecessor that was
+     * terminated, failed, timed out or cancelled, or the bookkeeping of one that completed idle.
+     */
+    async prepareCoordinatorRun(input: RunPreparationInput): Promise<RunPreparation> {
+      const { client } = Context.current();
+      const pinned = Object.prototype.hasOwnProperty.call(pinnedPolicies, input.config.policy)
+        ? pinnedPolicies[input.config.policy]
         : undefined;
-      const abandoned = input.chain ? await findAbandonedPredecessor(Context.current().client, input.chain) : undefined;
-      return { ...(pinned && { pinned }), ...(abandoned && { abandoned }) };
-    },
-    async readAbandonedRun(input: {
-      workflowId: string;
-      runId: string;
-      config: CoordinatorConfig;
-      pinned?: PinnedPolicy;
-    }): Promise<TakenOver> {
-      return readAbandonedRun(Context.current().client, input);
+      const withPins = { ...(pinned && { pinned }) };
+      const fold = { workflowId: input.workflowId, config: input.config, ...withPins };
+      if (input.runId !== input.originalExecutionRunId) {
+        // A reset replaced that run: its history knows the children it started after the reset point, which this
+        // run's replayed signals do not. Its signals come again here and are recognised as duplicates.
+        const takenOver = await readAbandonedRun(client, { ...fold, runId: input.originalExecutionRunId });
+        return { ...withPins, takenOver, takenFrom: { runId: input.originalExecutionRunId, status: 'RESET' } };
+      }
+      if (input.continued) return withPins;
+      const predecessor = await findAbandonedPredecessor(client, input);
+      if (!predecessor) return withPins;
+      const takenOver =
+        predecessor.status === 'COMPLETED'
+          ? await readIdleRun(client, { ...fold, runId: predecessor.runId })
+          : await readAbandonedRun(client, { ...fold, runId: predecessor.runId });
+      return { ...withPins, ...(takenOver && { takenOver, takenFrom: predecessor }) };
     },
   };
 }

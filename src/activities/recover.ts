@@ -7,12 +7,20 @@ import { Context } from '@temporalio/activity';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
-import type { CarriedState, CoordinatorInput, PinnedPolicy, Superseded } from '../coordinator/messages';
+import type {
+  CarriedState,
+  CoordinatorInput,
+  CoordinatorResult,
+  PinnedPolicy,
+  Superseded,
+} from '../coordinator/messages';
 import { TakeOverFold, type AbandonedFact, type TakenOver } from '../coordinator/take-over';
 import { parseCoordinatorInput, type CoordinatorConfig } from '../coordinator/validation';
 
 /** Close statuses after which a run's open work was not handed to a successor. */
 const ABANDONING_STATUSES = new Set(['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCELLED']);
+/** A run that completed idle: nothing open, but its bookkeeping (ids seen, recent outcomes) continues. */
+const IDLE_STATUS = 'COMPLETED';
 
 /** Name of the activity whose result, in a run's history, is the state that run took over. */
 export const READ_ABANDONED_RUN_ACTIVITY = 'readAbandonedRun';
@@ -26,8 +34,9 @@ export interface AbandonedPredecessor {
 }
 
 /**
- * The run of `workflowId` that closed last before this chain started, if it ended without handing over its state.
- * A run that completed (idle: nothing open) or continued as new (its successor carries the state) needs nothing.
+ * The run of `workflowId` that closed last before this chain started, if it ended without handing over its state, or
+ * completed idle (whose bookkeeping the new run continues). One that continued as new needs nothing: its successor
+ * carries the state.
  * Runs closed after `chainStartTime` are not predecessors: a reset ends the run it replaces after the new run's chain
  * began, and the new run already replays that run's signals.
  */
@@ -47,7 +56,7 @@ export async function findAbandonedPredecessor(
     if (closedAt > chainStart) continue;
     if (!latest || closedAt > latest.closedAt) latest = { runId: info.runId, status: status.name, closedAt };
   }
-  if (!latest || !ABANDONING_STATUSES.has(latest.status)) return undefined;
+  if (!latest || !(ABANDONING_STATUSES.has(latest.status) || latest.status === IDLE_STATUS)) return undefined;
   return { runId: latest.runId, status: latest.status };
 }
 
@@ -172,4 +181,29 @@ export async function readAbandonedRun(
     nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
   } while (nextPageToken);
   return (fold ?? new TakeOverFold(input.config, input.workflowId, input.pinned)).result(lastAt);
+}
+
+/** The bookkeeping of a run that completed idle, for the key's next run: ids seen, recent outcomes, counters. */
+export async function readIdleRun(
+  client: Client,
+  input: { workflowId: string; runId: string; config: CoordinatorConfig },
+): Promise<TakenOver | undefined> {
+  let result: Partial<CoordinatorResult> | undefined;
+  try {
+    result = (await client.workflow.getHandle(input.workflowId, input.runId).result()) as Partial<CoordinatorResult>;
+  } catch {
+    return undefined; // not a coordinator's result (a hand-started run): nothing to continue
+  }
+  if (!Array.isArray(result?.seenIds) || !Array.isArray(result.recent) || typeof result.nextSeq !== 'number') {
+    return undefined;
+  }
+  const carried: CarriedState = {
+    nextSeq: result.nextSeq,
+    runs: [],
+    recent: result.recent,
+    seenIds: result.seenIds,
+    counters: result.counters ?? ({} as CarriedState['counters']),
+    notices: result.notices ?? [],
+  };
+  return { config: input.config, carried };
 }

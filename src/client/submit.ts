@@ -12,6 +12,7 @@ import { tunableFieldsOf } from '../coordinator/config-change';
 import { parseCoordinatorInput, parseSubmission } from '../coordinator/validation';
 import { hasLoneSurrogate, truncateUtf8 } from '../coordinator/limits';
 import { ConcurrencyInputError } from './errors';
+import { retryAtSignalCap } from './signal-cap';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
 import { coordinatorConfigOf, DEFAULT_TASK_QUEUE, validatePolicy, type ConcurrencyPolicy } from './policy';
 
@@ -131,14 +132,16 @@ export function prepareSubmission<W extends Workflow>(
  */
 export async function submit<W extends Workflow>(client: Client, options: SubmitOptions<W>): Promise<SubmitResult> {
   const { coordinatorInput, submission, coordinatorWorkflowId: coordinatorId } = prepareSubmission(options);
-  await client.workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
-    workflowId: coordinatorId,
-    taskQueue: options.policy.taskQueue ?? DEFAULT_TASK_QUEUE,
-    args: [coordinatorInput],
-    signal: submitSignal,
-    signalArgs: [submission],
-    staticSummary: truncateUtf8(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`),
-  });
+  await retryAtSignalCap(() =>
+    client.workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
+      workflowId: coordinatorId,
+      taskQueue: options.policy.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [coordinatorInput],
+      signal: submitSignal,
+      signalArgs: [submission],
+      staticSummary: truncateUtf8(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`),
+    }),
+  );
   return {
     submissionId: submission.id,
     coordinatorWorkflowId: coordinatorId,

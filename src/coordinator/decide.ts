@@ -91,17 +91,6 @@ function applySubmit(state: CoordinatorState, payload: unknown, at: string): Coo
     ? applyConfig(state, submission.config, `submission ${submission.id}`, at)
     : state;
   const seq = configured.nextSeq;
-  if (configured.cancelledAt !== undefined) {
-    const dropped: ClosedRun = {
-      id: submission.id,
-      seq,
-      outcome: 'dropped',
-      closedAt: at,
-      submittedAt: at,
-      reason: `${COORDINATOR_CANCELLED_REASON} at ${configured.cancelledAt}; submit again to run it`,
-    };
-    return record({ ...configured, nextSeq: seq + 1, seenIds: rememberId(configured, submission.id) }, [dropped]);
-  }
   const admission = admit(submission, {
     coordinatorWorkflowId: configured.coordinatorWorkflowId,
     maxArgsBytes: configured.config.maxArgsBytes,

@@ -214,6 +214,15 @@ export interface CoordinatorStateView {
   cancelledAt?: string;
 }
 
+/**
+ * What a coordinator returns when it completes idle: its final `state`, plus the bookkeeping the key's next run
+ * continues with, so a resubmitted id still starts nothing new and its outcome can still be looked up.
+ */
+export interface CoordinatorResult extends CoordinatorStateView {
+  seenIds: string[];
+  nextSeq: number;
+}
+
 export const submitSignal = defineSignal<[Submission]>('submit');
 export const runClosedSignal = defineSignal<[RunClosed]>('runClosed');
 export const stateQuery = defineQuery<CoordinatorStateView>('state');

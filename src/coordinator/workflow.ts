@@ -38,7 +38,7 @@ import {
   supersededSignal,
   type ChildMemo,
   type CoordinatorInput,
-  type CoordinatorStateView,
+  type CoordinatorResult,
   type Run,
 } from './messages';
 import { createSweeper } from './sweeper';
@@ -58,7 +58,7 @@ import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed, toCoordin
 const BUSY_WAIT_MS = 60_000;
 
 /** Longest a cancelled coordinator waits for its starts and cancellation requests to be confirmed before it closes. */
-const WIND_DOWN_MS = 30_000;
+const WIND_DOWN_MS = 10_000;
 
 /**
  * Continue-as-new once history holds this many bytes, whatever the server suggests (its suggestion can be turned
@@ -79,9 +79,10 @@ function withNotice(state: CoordinatorState, message: string): CoordinatorState 
  * Keeps at most `maxRuns` children of one key running, cancelling the oldest when newer submissions arrive.
  *
  * @param input the key's configuration; see {@link CoordinatorInput}
- * @returns the final `state` view, once the key has been idle for `idleTimeoutMs`
+ * @returns the final `state` view and the bookkeeping the key's next run continues, once the key has been idle for
+ *   `idleTimeoutMs`
  */
-export async function concurrencyCoordinator(input: CoordinatorInput): Promise<CoordinatorStateView> {
+export async function concurrencyCoordinator(input: CoordinatorInput): Promise<CoordinatorResult> {
   const inbox: CoordinatorEvent[] = [];
   let signalsThisRun = 0;
   setHandler(submitSignal, (payload: unknown) => {
@@ -256,7 +257,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     !state.runs.some((run) => isOpen(run) && isConfirmed(run) && run.cancelRequestedAt === undefined);
 
   return CancellationScope.nonCancellable(async () => {
-    const prepared = await prepareRun(state.config, input.carried === undefined);
+    const prepared = await prepareRun(state.config, input.carried !== undefined);
     if (prepared.takenOver) {
       const { config: takenConfig, carried } = prepared.takenOver;
       state = { ...initialState(takenConfig, state.coordinatorWorkflowId, carried), taskQueue: info.taskQueue };
@@ -302,12 +303,23 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       }
     }
     await condition(allHandlersFinished);
+    state = inbox.splice(0).reduce(applyEvent, state);
     if (state.cancelledAt !== undefined) {
+      setCurrentDetails(describeCoordinator(state));
+      if (state.runs.some((run) => !isOpen(run))) {
+        // Submissions that arrived after the cancellation are new work: they continue in a fresh run, with the
+        // children still closing, instead of being dropped for an operator action that preceded them.
+        const carried = toCarried(
+          withNotice(state, 'submissions that arrived after the cancellation continue in this run'),
+        );
+        return continueAsNew<typeof concurrencyCoordinator>({ ...toCoordinatorInput(state.config), carried });
+      }
       // Ends as Canceled, as the operator asked. Children still closing are followed by the key's next run, which
       // takes this run's work over from its history.
-      setCurrentDetails(describeCoordinator(state));
       throw new CancelledFailure(`${state.config.policy}/${state.config.key}: coordinator cancelled`);
     }
-    return toView(state);
+    // The key's next run continues the idempotency window and the recent outcomes from this result.
+    const result: CoordinatorResult = { ...toView(state), seenIds: state.seenIds, nextSeq: state.nextSeq };
+    return result;
   });
 }
