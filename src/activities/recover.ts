@@ -22,8 +22,21 @@ const ABANDONING_STATUSES = new Set(['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCE
 /** A run that completed idle: nothing open, but its bookkeeping (ids seen, recent outcomes) continues. */
 const IDLE_STATUS = 'COMPLETED';
 
-/** Name of the activity whose result, in a run's history, is the state that run took over. */
-export const READ_ABANDONED_RUN_ACTIVITY = 'readAbandonedRun';
+/** Name of the activity whose result, in a run's history, holds the state that run took over (`takenOver`). */
+export const PREPARE_RUN_ACTIVITY = 'prepareCoordinatorRun';
+
+/** Events written for a workflow task's commands: they follow its WorkflowTaskCompleted event as one batch. */
+const COMMAND_EVENTS = [
+  'startChildWorkflowExecutionInitiatedEventAttributes',
+  'requestCancelExternalWorkflowExecutionInitiatedEventAttributes',
+  'signalExternalWorkflowExecutionInitiatedEventAttributes',
+  'activityTaskScheduledEventAttributes',
+  'timerStartedEventAttributes',
+  'timerCanceledEventAttributes',
+  'markerRecordedEventAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+  'workflowPropertiesModifiedEventAttributes',
+] as const;
 
 /** History events per page: the fold keeps only state, never the whole history. */
 const PAGE_SIZE = 500;
@@ -119,7 +132,6 @@ async function factsOf(event: HistoryEvent, decode: Decode): Promise<AbandonedFa
   if (cancel?.workflowExecution?.workflowId) {
     return [{ type: 'cancelRequested', workflowId: cancel.workflowExecution.workflowId, at }];
   }
-  if (event.workflowExecutionCancelRequestedEventAttributes) return [{ type: 'coordinatorCancelRequested', at }];
   return [];
 }
 
@@ -141,6 +153,7 @@ export async function readAbandonedRun(
   let lastAt = new Date(0).toISOString();
   // A run started with an invalid configuration failed at once and rejected what came with it: nothing to take over.
   let invalidStart = false;
+  let cancel: 'none' | 'awaiting task' | 'in its commands' | 'applied' = 'none';
   do {
     const page = await client.workflowService.getWorkflowExecutionHistory({
       namespace: client.options.namespace,
@@ -166,11 +179,20 @@ export async function readAbandonedRun(
       fold ??= new TakeOverFold(input.config, input.workflowId, input.pinned);
       // The abandoned run may itself have taken over a predecessor: that result is its real starting state.
       const scheduled = event.activityTaskScheduledEventAttributes;
-      if (scheduled?.activityType?.name === READ_ABANDONED_RUN_ACTIVITY) takeOverScheduled.add(String(event.eventId));
+      if (scheduled?.activityType?.name === PREPARE_RUN_ACTIVITY) takeOverScheduled.add(String(event.eventId));
       const completed = event.activityTaskCompletedEventAttributes;
       if (completed && takeOverScheduled.has(String(completed.scheduledEventId))) {
-        fold.rebase((await decode(completed.result)) as TakenOver);
+        const prepared = (await decode(completed.result)) as { takenOver?: TakenOver } | undefined;
+        if (prepared?.takenOver) fold.rebase(prepared.takenOver);
         continue;
+      }
+      // The run applied its own cancellation after the decisions of the workflow task that saw it (their commands
+      // follow that task's completion), so the fold applies it there too.
+      if (event.workflowExecutionCancelRequestedEventAttributes) cancel = 'awaiting task';
+      else if (cancel === 'awaiting task' && event.workflowTaskCompletedEventAttributes) cancel = 'in its commands';
+      else if (cancel === 'in its commands' && !COMMAND_EVENTS.some((attributes) => event[attributes])) {
+        fold.add({ type: 'coordinatorCancelRequested', at: lastAt });
+        cancel = 'applied';
       }
       // The abandoned run decided after each workflow task: settling there keeps its drops (and their reasons).
       if (event.workflowTaskCompletedEventAttributes) fold.settle(lastAt);
@@ -180,6 +202,7 @@ export async function readAbandonedRun(
     Context.current().heartbeat(lastAt);
     nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
   } while (nextPageToken);
+  if (cancel !== 'none' && cancel !== 'applied') fold?.add({ type: 'coordinatorCancelRequested', at: lastAt });
   return (fold ?? new TakeOverFold(input.config, input.workflowId, input.pinned)).result(lastAt);
 }
 
