@@ -25,19 +25,6 @@ const IDLE_STATUS = 'COMPLETED';
 /** Name of the activity whose result, in a run's history, holds the state that run took over (`takenOver`). */
 export const PREPARE_RUN_ACTIVITY = 'prepareCoordinatorRun';
 
-/** Events written for a workflow task's commands: they follow its WorkflowTaskCompleted event as one batch. */
-const COMMAND_EVENTS = [
-  'startChildWorkflowExecutionInitiatedEventAttributes',
-  'requestCancelExternalWorkflowExecutionInitiatedEventAttributes',
-  'signalExternalWorkflowExecutionInitiatedEventAttributes',
-  'activityTaskScheduledEventAttributes',
-  'timerStartedEventAttributes',
-  'timerCanceledEventAttributes',
-  'markerRecordedEventAttributes',
-  'upsertWorkflowSearchAttributesEventAttributes',
-  'workflowPropertiesModifiedEventAttributes',
-] as const;
-
 /** History events per page: the fold keeps only state, never the whole history. */
 const PAGE_SIZE = 500;
 
@@ -153,7 +140,14 @@ export async function readAbandonedRun(
   let lastAt = new Date(0).toISOString();
   // A run started with an invalid configuration failed at once and rejected what came with it: nothing to take over.
   let invalidStart = false;
-  let cancel: 'none' | 'awaiting task' | 'in its commands' | 'applied' = 'none';
+  let cancelPending = false;
+  let batch: AbandonedFact[] = [];
+  const flushBatch = (target: TakeOverFold) => {
+    if (cancelPending) target.add({ type: 'coordinatorCancelRequested', at: lastAt });
+    for (const fact of batch) target.add(fact);
+    cancelPending = false;
+    batch = [];
+  };
   do {
     const page = await client.workflowService.getWorkflowExecutionHistory({
       namespace: client.options.namespace,
@@ -186,23 +180,24 @@ export async function readAbandonedRun(
         if (prepared?.takenOver) fold.rebase(prepared.takenOver);
         continue;
       }
-      // The run applied its own cancellation after the decisions of the workflow task that saw it (their commands
-      // follow that task's completion), so the fold applies it there too.
-      if (event.workflowExecutionCancelRequestedEventAttributes) cancel = 'awaiting task';
-      else if (cancel === 'awaiting task' && event.workflowTaskCompletedEventAttributes) cancel = 'in its commands';
-      else if (cancel === 'in its commands' && !COMMAND_EVENTS.some((attributes) => event[attributes])) {
-        fold.add({ type: 'coordinatorCancelRequested', at: lastAt });
-        cancel = 'applied';
+      // What the run's next workflow task sees is one batch: its own cancellation (decided first, as the coordinator
+      // does) and the signals since its last task.
+      if (event.workflowExecutionCancelRequestedEventAttributes) cancelPending = true;
+      if (event.workflowTaskStartedEventAttributes) {
+        flushBatch(fold);
+        continue;
       }
-      // The abandoned run decided after each workflow task: settling there keeps its drops (and their reasons).
-      if (event.workflowTaskCompletedEventAttributes) fold.settle(lastAt);
-      for (const fact of await factsOf(event, decode)) fold.add(fact);
+      for (const fact of await factsOf(event, decode)) {
+        if (fact.type === 'submit') batch.push(fact);
+        else fold.add(fact);
+      }
     }
-    fold?.settle(lastAt);
+    if (batch.length === 0) fold?.settle(lastAt);
     Context.current().heartbeat(lastAt);
     nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
   } while (nextPageToken);
-  if (cancel !== 'none' && cancel !== 'applied') fold?.add({ type: 'coordinatorCancelRequested', at: lastAt });
+  // Signals no workflow task handled (the run ended first) are decided by the next run.
+  if (fold) flushBatch(fold);
   return (fold ?? new TakeOverFold(input.config, input.workflowId, input.pinned)).result(lastAt);
 }
 

@@ -31,16 +31,39 @@ function updateRun(state: CoordinatorState, workflowId: string, update: (run: Ru
   return { ...state, runs: state.runs.map((run) => (run.workflowId === workflowId ? update(run) : run)) };
 }
 
+/**
+ * The history is the judge: a child the abandoned run started exists, even if this fold had decided to drop its
+ * submission (a decision the run took with other timing). Its dropped record is taken back and it is followed again.
+ */
+function revive(state: CoordinatorState, workflowId: string): CoordinatorState {
+  const index = state.recent.findIndex((run) => run.workflowId === workflowId && run.outcome === 'dropped');
+  const dropped = state.recent[index];
+  if (!dropped || dropped.workflowType === undefined) return state;
+  const run: Run = {
+    id: dropped.id,
+    seq: dropped.seq,
+    workflowId,
+    workflowType: dropped.workflowType,
+    submittedAt: dropped.submittedAt ?? dropped.closedAt,
+  };
+  const recent = state.recent.filter((_, i) => i !== index);
+  const counters = { ...state.counters, dropped: state.counters.dropped - 1 };
+  const runs = [...state.runs, run].sort((a, b) => a.seq - b.seq);
+  return { ...state, runs, recent, counters };
+}
+
 export function applyFact(state: CoordinatorState, fact: AbandonedFact): CoordinatorState {
   switch (fact.type) {
     case 'submit':
       return applyEvent(state, fact);
     case 'startInitiated': {
       const counters = { ...state.counters, started: state.counters.started + 1 };
-      return updateRun({ ...state, counters }, fact.workflowId, ({ args: _args, argsBytes: _bytes, ...run }) => ({
-        ...run,
-        startedAt: fact.at,
-      }));
+      const known = state.runs.some((run) => run.workflowId === fact.workflowId);
+      return updateRun(
+        { ...(known ? state : revive(state, fact.workflowId)), counters },
+        fact.workflowId,
+        ({ args: _args, argsBytes: _bytes, ...run }) => ({ ...run, startedAt: fact.at }),
+      );
     }
     case 'started':
       return applyEvent(state, { type: 'childStarted', workflowId: fact.workflowId, runId: fact.runId, at: fact.at });

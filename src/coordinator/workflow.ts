@@ -132,10 +132,11 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     if (!children.has(parsed.value.workflowId)) sweeper.requestSoon(parsed.value.workflowId);
     else announcedClose.add(parsed.value.workflowId);
   });
-  CancellationScope.current()
-    .cancelRequested.catch(() => undefined)
-    .then(() => inbox.push({ type: 'coordinatorCancelled', at: now() }))
-    .catch(() => undefined);
+  // The coordinator's own cancellation, read synchronously: it is decided first in its workflow task, so the
+  // submissions handled with it are never cancelled by it (they continue in a new run), as the take-over fold assumes.
+  const root = CancellationScope.current();
+  let cancelNoted = false;
+  const cancelPending = () => root.consideredCancelled && !cancelNoted;
 
   async function runChild(run: Run): Promise<void> {
     const memo: ChildMemo = {
@@ -225,6 +226,10 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   }
 
   async function apply(events: CoordinatorEvent[]): Promise<void> {
+    if (cancelPending()) {
+      cancelNoted = true;
+      events.unshift({ type: 'coordinatorCancelled', at: now() });
+    }
     const decision = decide(state, events, now());
     state = decision.state;
     deferredStarts = decision.deferredStarts ?? 0;
@@ -266,8 +271,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     if (prepared.pinned)
       state = applyConfig({ ...state, pinned: prepared.pinned }, {}, "the worker's pinned policy", now());
     if (prepared.problem) state = withNotice(state, prepared.problem);
-    // Carried or taken-over state may hold decisions the previous run could not finish (e.g. a close it learned last).
-    await apply([]);
+    // Carried or taken-over state may hold decisions the previous run could not finish (e.g. a close it learned
+    // last); they are decided together with the signals that arrived meanwhile, as the take-over fold assumes.
+    await apply(inbox.splice(0));
 
     const alarm = createAlarm();
     let lastActiveAt = Date.now();
@@ -278,15 +284,16 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         if (woundDown() || Date.now() >= windDownUntil) break;
       }
       const idle = state.runs.length === 0 && state.cancelledAt === undefined;
-      const wakeUp = () => inbox.length > 0 || sweeper.isDue() || (windDownUntil !== undefined && woundDown());
+      const wakeUp = () =>
+        inbox.length > 0 || cancelPending() || sweeper.isDue() || (windDownUntil !== undefined && woundDown());
       const deadline = idle ? lastActiveAt + state.config.idleTimeoutMs : sweeper.dueAt();
       alarm.setFor(windDownUntil !== undefined ? Math.min(deadline, windDownUntil) : deadline);
       await condition(() => wakeUp() || alarm.rang());
       alarm.reset();
       if (idle && !wakeUp() && Date.now() >= lastActiveAt + state.config.idleTimeoutMs) break;
-      if (sweeper.isDue() || inbox.length > 0) lastActiveAt = Date.now();
+      if (sweeper.isDue() || inbox.length > 0 || cancelPending()) lastActiveAt = Date.now();
       // Events first, so a sweep starting now sees every child they announced.
-      if (inbox.length > 0) await apply(inbox.splice(0));
+      if (inbox.length > 0 || cancelPending()) await apply(inbox.splice(0));
       if (sweeper.isDue()) sweeper.start();
       if (shouldContinueAsNew()) {
         // Hand over only settled state: every start confirmed (so the next run can cancel it by ID), no sweep or
