@@ -3,7 +3,7 @@
  * size of its arguments, and a worker's allow-lists. The client runs them before sending (and throws), the
  * coordinator again when the signal arrives (and records a rejection), so both always agree.
  */
-import { MAX_TEMPORAL_ID_LENGTH, jsonBytes } from './limits';
+import { MAX_TEMPORAL_ID_LENGTH, jsonBytes, utf8Length } from './limits';
 import type { PinnedPolicy, Submission } from './messages';
 import type { Problem } from './validation';
 
@@ -26,9 +26,9 @@ export type Admission = { ok: true; workflowId: string; argsBytes: number } | { 
 
 export function admit(submission: Submission, context: AdmissionContext): Admission {
   const workflowId = submission.workflowId ?? defaultChildWorkflowId(context.coordinatorWorkflowId, submission.id);
-  if (workflowId.length > MAX_TEMPORAL_ID_LENGTH) {
+  if (utf8Length(workflowId) > MAX_TEMPORAL_ID_LENGTH) {
     const message =
-      `id makes the default child workflow ID ${workflowId.length} characters long ` +
+      `id makes the default child workflow ID ${utf8Length(workflowId)} bytes long ` +
       `(the limit is ${MAX_TEMPORAL_ID_LENGTH}); use a shorter id or pass a workflowId`;
     return { ok: false, problem: { field: 'id', message } };
   }

@@ -3,7 +3,7 @@
  * randomness: the workflow shell passes time in, and unit and property tests drive it without a server.
  */
 import { admit, defaultChildWorkflowId } from './admission';
-import { applyConfig } from './config-change';
+import { applyConfig, NOTICE_LIMIT } from './config-change';
 import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from './limits';
 import type { ClosedRun, CoordinatorCounters, FinalOutcome, LimitStrategy, Run } from './messages';
 import {
@@ -161,7 +161,7 @@ function applyCoordinatorCancelled(state: CoordinatorState, at: string): Coordin
     else runs.push(isLive(run) ? { ...run, cancelReason: COORDINATOR_CANCELLED_REASON } : run);
   }
   const notice = { at, message: `${COORDINATOR_CANCELLED_REASON}: open children cancelled, queued ones dropped` };
-  return record({ ...state, runs, cancelledAt: at, notices: [...state.notices, notice].slice(-20) }, dropped);
+  return record({ ...state, runs, cancelledAt: at, notices: [...state.notices, notice].slice(-NOTICE_LIMIT) }, dropped);
 }
 
 /** Folds one event into the state, without deciding anything. */
@@ -299,15 +299,18 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
     started: state.counters.started + startIds.length,
     cancelRequested: state.counters.cancelRequested + cancelCommands.length,
   };
-  const deferred = new Set(issue ? plan.start.filter((id) => !starts.has(id)) : []);
-  const next = dropOverBudget(record({ ...state, runs, counters }, dropped), at, deferred);
-  return { state: next, commands: [...cancelCommands, ...startCommands], deferredStarts: deferred.size };
+  // Planned starts not issued now hold their slot: deferred to the next task, or (taking over) already issued by the
+  // abandoned run in a task whose start events the fold has not read yet. A cancelled coordinator starts nothing.
+  const holding = state.cancelledAt === undefined ? plan.start.filter((id) => !starts.has(id)) : [];
+  const next = dropOverBudget(record({ ...state, runs, counters }, dropped), at, new Set(holding));
+  return { state: next, commands: [...cancelCommands, ...startCommands], deferredStarts: issue ? holding.length : 0 };
 }
 
 /** Asks the strategy what to do now, applies its plan to the state and returns the commands for the shell. */
 export function reconcile(current: CoordinatorState, at: string): Decision {
   const flushed = flushPendingCancels(current, at);
-  if (flushed.state.cancelledAt !== undefined) return flushed; // winding down: nothing new starts
+  // Winding down: nothing new starts, but the queue (submissions for the next run) stays within its budget.
+  if (flushed.state.cancelledAt !== undefined) return { ...flushed, state: settleWithoutCommands(flushed.state, at) };
   const plan = STRATEGIES[flushed.state.config.limitStrategy](flushed.state.runs, flushed.state.config);
   const applied = applyPlan(flushed.state, plan, at, true);
   // Cancellations go out before starts, so the server never sees the key over its limit.
@@ -319,7 +322,6 @@ export function reconcile(current: CoordinatorState, at: string): Decision {
  * strategy would drop anyway do not travel (with their args) into the next run.
  */
 export function settleWithoutCommands(state: CoordinatorState, at: string): CoordinatorState {
-  if (state.cancelledAt !== undefined) return state;
   const plan = STRATEGIES[state.config.limitStrategy](state.runs, state.config);
   return applyPlan(state, plan, at, false).state;
 }

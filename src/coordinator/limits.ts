@@ -9,8 +9,9 @@
  */
 
 /**
- * Longest workflow ID, workflow type and task queue name. The server's `limit.maxIDLength` defaults to 1000, but
- * upstream's SQL development config sets 255, the smallest limit servers are commonly run with.
+ * Longest workflow ID, workflow type and task queue name, in UTF-8 bytes (the server measures with Go's `len`). The
+ * server's `limit.maxIDLength` defaults to 1000, but upstream's SQL development config sets 255, the smallest limit
+ * servers are commonly run with.
  */
 export const MAX_TEMPORAL_ID_LENGTH = 255;
 
@@ -98,6 +99,7 @@ export const MAX_SUMMARY_BYTES = 200;
 /** `text` cut to at most `maxBytes` of UTF-8, marked with an ellipsis when cut. */
 export function truncateUtf8(text: string, maxBytes = MAX_SUMMARY_BYTES): string {
   if (utf8Length(text) <= maxBytes) return text;
+  if (maxBytes < 3) return '';
   let cut = text.slice(0, maxBytes);
   while (utf8Length(cut) > maxBytes - 3 || hasLoneSurrogate(cut)) cut = cut.slice(0, -1);
   return `${cut}…`;

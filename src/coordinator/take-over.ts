@@ -57,13 +57,13 @@ export function applyFact(state: CoordinatorState, fact: AbandonedFact): Coordin
     case 'submit':
       return applyEvent(state, fact);
     case 'startInitiated': {
-      const counters = { ...state.counters, started: state.counters.started + 1 };
       const known = state.runs.some((run) => run.workflowId === fact.workflowId);
-      return updateRun(
-        { ...(known ? state : revive(state, fact.workflowId)), counters },
-        fact.workflowId,
-        ({ args: _args, argsBytes: _bytes, ...run }) => ({ ...run, startedAt: fact.at }),
-      );
+      const base = known ? state : revive(state, fact.workflowId);
+      const counters = { ...base.counters, started: base.counters.started + 1 };
+      return updateRun({ ...base, counters }, fact.workflowId, ({ args: _args, argsBytes: _bytes, ...run }) => ({
+        ...run,
+        startedAt: fact.at,
+      }));
     }
     case 'started':
       return applyEvent(state, { type: 'childStarted', workflowId: fact.workflowId, runId: fact.runId, at: fact.at });

@@ -24,6 +24,7 @@ import {
   MAX_TEMPORAL_ID_LENGTH,
   RESERVED_TASK_QUEUE_PREFIX,
   hasLoneSurrogate,
+  utf8Length,
 } from './limits';
 
 /** One thing wrong with an input: the field's path and what is wrong with it. */
@@ -55,7 +56,11 @@ function fail<T>(field: string, message: string): Parsed<T> {
   return { ok: false, problem: { field, message } };
 }
 
-function checkNonEmptyString(field: string, value: unknown, maxLength = Infinity): Problem | undefined {
+/**
+ * A non-empty, well-formed string of at most `maxLength` characters; with `bytes`, also at most `maxLength` bytes of
+ * UTF-8, which is how the server measures IDs, names and task queues.
+ */
+function checkNonEmptyString(field: string, value: unknown, maxLength = Infinity, bytes = false): Problem | undefined {
   if (typeof value !== 'string' || value.length === 0) {
     return { field, message: `${field} must be a non-empty string, got ${describe(value)}` };
   }
@@ -65,17 +70,20 @@ function checkNonEmptyString(field: string, value: unknown, maxLength = Infinity
   if (hasLoneSurrogate(value)) {
     return { field, message: `${field} must be well-formed Unicode, got a string with a lone UTF-16 surrogate` };
   }
+  if (bytes && utf8Length(value) > maxLength) {
+    return { field, message: `${field} must be at most ${maxLength} bytes of UTF-8, got ${utf8Length(value)}` };
+  }
   return undefined;
 }
 
 /** A workflow type name: Temporal caps it like an ID. */
 export function checkWorkflowType(field: string, value: unknown): Problem | undefined {
-  return checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH);
+  return checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH, true);
 }
 
 /** A task queue name: capped like an ID, and the server's own `/_sys/` queues are refused. */
 export function checkTaskQueue(field: string, value: unknown): Problem | undefined {
-  const problem = checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH);
+  const problem = checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH, true);
   if (problem) return problem;
   if ((value as string).startsWith(RESERVED_TASK_QUEUE_PREFIX)) {
     return { field, message: `${field} must not start with ${RESERVED_TASK_QUEUE_PREFIX} (reserved by the server)` };
@@ -88,7 +96,7 @@ export function checkTaskQueue(field: string, value: unknown): Problem | undefin
  * IDs: a submission may not name a coordinator (its own or another key's) nor another submission's child.
  */
 export function checkChildWorkflowId(field: string, value: unknown): Problem | undefined {
-  const problem = checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH);
+  const problem = checkNonEmptyString(field, value, MAX_TEMPORAL_ID_LENGTH, true);
   if (problem) return problem;
   if ((value as string).startsWith(COORDINATOR_ID_PREFIX)) {
     return {
@@ -214,7 +222,7 @@ export function parseTunable(source: Record<string, unknown>, prefix = ''): Pars
 export function parseCoordinatorInput(input: unknown): Parsed<CoordinatorConfig> {
   if (!isRecord(input)) return fail('input', `coordinator input must be an object, got ${describe(input)}`);
   const problem = firstProblem([
-    checkNonEmptyString('policy', input.policy, MAX_POLICY_NAME_LENGTH),
+    checkNonEmptyString('policy', input.policy, MAX_POLICY_NAME_LENGTH, true),
     typeof input.policy === 'string' && input.policy.includes('/')
       ? { field: 'policy', message: `policy must not contain '/', got ${describe(input.policy)}` }
       : undefined,
@@ -281,7 +289,7 @@ export function parseSubmission(payload: unknown): Parsed<Submission> {
 export function parseRunClosed(payload: unknown): Parsed<RunClosed> {
   if (!isRecord(payload)) return fail('runClosed', `runClosed must be an object, got ${describe(payload)}`);
   const problem = firstProblem([
-    checkNonEmptyString('workflowId', payload.workflowId, MAX_TEMPORAL_ID_LENGTH),
+    checkNonEmptyString('workflowId', payload.workflowId, MAX_TEMPORAL_ID_LENGTH, true),
     checkOneOf('outcome', payload.outcome, CLOSE_OUTCOMES, false),
   ]);
   if (problem) return { ok: false, problem };

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ConcurrencyInputError,
@@ -14,7 +15,10 @@ import {
   type ConcurrencyPolicy,
   type SubmitOptions,
 } from '../../src/client';
+import { admit } from '../../src/coordinator/admission';
+import { looksLikeCoordinatorId } from '../../src/coordinator/limits';
 import { COORDINATOR_WORKFLOW_TYPE, submitSignal } from '../../src/coordinator/messages';
+import { CONFIG_DEFAULTS, parseSubmission } from '../../src/coordinator/validation';
 
 interface ChatMessage {
   userId: string;
@@ -114,12 +118,44 @@ describe('defineConcurrencyPolicy', () => {
   });
 });
 
+/** The configuration every submission of `validPolicy` carries: all tunable fields, defaults applied. */
+const validConfig = { maxRuns: 1, limitStrategy: 'CANCEL_IN_PROGRESS', ...CONFIG_DEFAULTS };
+
 describe('prepareSubmission', () => {
-  it('returns the coordinator input and the submission', () => {
+  it('returns the coordinator input, the submission and the coordinator workflow ID', () => {
     expect(prepareSubmission(optionsWith({}))).toEqual({
       coordinatorInput: { policy: 'chat', key: 'user 1', maxRuns: 1, limitStrategy: 'CANCEL_IN_PROGRESS' },
-      submission: { id: 'm-1', workflowType: 'chatReply', args: [message] },
+      submission: { id: 'm-1', workflowType: 'chatReply', args: [message], config: validConfig },
+      coordinatorWorkflowId: 'concurrency/chat/user%201',
     });
+  });
+
+  it("carries the policy's whole configuration, so a running coordinator applies a changed one", () => {
+    const policy = policyWith({
+      maxRuns: 3,
+      slotRelease: 'on-close',
+      childTaskQueue: 'kids',
+      cancelGracePeriodMs: 1000,
+      waitingChildTimeoutMs: 5000,
+      maxArgsBytes: 2048,
+    });
+    expect(prepareSubmission(optionsWith({ policy })).submission.config).toEqual({
+      ...validConfig,
+      maxRuns: 3,
+      slotRelease: 'on-close',
+      childTaskQueue: 'kids',
+      cancelGracePeriodMs: 1000,
+      waitingChildTimeoutMs: 5000,
+      maxArgsBytes: 2048,
+    });
+  });
+
+  it('produces a submission the coordinator accepts as it is', () => {
+    const { submission, coordinatorWorkflowId: coordinatorId } = prepareSubmission(optionsWith({}));
+    expect(parseSubmission(submission)).toEqual({ ok: true, value: submission });
+    expect(
+      admit(submission, { coordinatorWorkflowId: coordinatorId, maxArgsBytes: CONFIG_DEFAULTS.maxArgsBytes }),
+    ).toEqual({ ok: true, workflowId: 'concurrency/chat/user%201/m-1', argsBytes: JSON.stringify([message]).length });
   });
 
   it('takes the workflow type by name and defaults the id to a UUID', () => {
@@ -171,12 +207,62 @@ describe('prepareSubmission', () => {
     ['args', 'args not an array', { args: message }],
     ['id', 'an empty id', { id: '' }],
     ['id', 'an id over 200 characters', { id: 'x'.repeat(201) }],
+    ['id', 'an id with a lone surrogate', { id: 'm\uD800' }],
+    // Everything the server would refuse in the coordinator's start command.
+    ['workflow', 'a workflow type over 255 characters', { workflow: 'w'.repeat(256) }],
+    ['workflowId', 'a workflowId over 255 characters', { workflowId: 'i'.repeat(256) }],
+    ['workflowId', 'a workflowId naming a coordinator', { workflowId: 'concurrency/chat/user%202' }],
+    ['workflowId', "a workflowId naming another submission's child", { workflowId: 'concurrency/chat/user%201/m-0' }],
+    ['workflowId', 'a workflowId with a lone surrogate', { workflowId: 'reply-\uDC00' }],
+    ['taskQueue', 'a reserved task queue', { taskQueue: '/_sys/replies' }],
+    ['taskQueue', 'a task queue over 255 characters', { taskQueue: 'q'.repeat(256) }],
+    ['args', 'args over maxArgsBytes', { args: [{ userId: 'u', text: 'x'.repeat(300_000) }] }],
+    ['args', 'args JSON cannot encode', { args: [{ userId: 'u', text: 'hi', n: 1n }] }],
+    // The default child ID `<coordinator ID>/<id>` would exceed 255 characters.
+    [
+      'id',
+      'an id too long for the default child ID',
+      { args: [{ userId: 'u'.repeat(150), text: 'hi' }], id: 'x'.repeat(100) },
+    ],
+    ['key', 'a key with a lone surrogate', { args: [{ userId: 'user-\uD800', text: 'hi' }] }],
+    ['key', 'a key over 1000 characters', { args: [{ userId: 'u'.repeat(1001), text: 'hi' }] }],
+    ['name', 'a policy name over 100 characters', { policy: policyWith({ name: 'p'.repeat(101) }) }],
+    ['maxRuns', 'maxRuns over 1000', { policy: policyWith({ maxRuns: 1001 }) }],
+    ['recentLimit', 'recentLimit over 1000', { policy: policyWith({ recentLimit: 1001 }) }],
+    ['maxArgsBytes', 'maxArgsBytes over 1 MiB', { policy: policyWith({ maxArgsBytes: 2 * 1024 * 1024 }) }],
+    ['taskQueue', "a reserved coordinators' task queue", { policy: policyWith({ taskQueue: '/_sys/c' }) }],
+    ['childTaskQueue', 'a reserved childTaskQueue', { policy: policyWith({ childTaskQueue: '/_sys/c' }) }],
   ];
 
   it.each(invalidOptions)('throws a ConcurrencyInputError naming %s for %s', (field, _, overrides) => {
     const err = inputErrorOf(() => prepareSubmission(optionsWith(overrides)));
     expect(err.field).toBe(field);
     expect(err.message).not.toBe('');
+  });
+
+  it('accepts an id whose default child ID is exactly 255 characters, and refuses one more', () => {
+    // With a key of 60 characters the coordinator ID is 77 characters: ids of up to 177 fit.
+    const args = [{ userId: 'u'.repeat(60), text: 'hi' }];
+    const prepared = prepareSubmission(optionsWith({ args, id: 'x'.repeat(177) }));
+    expect(`${prepared.coordinatorWorkflowId}/${prepared.submission.id}`).toHaveLength(255);
+    const err = inputErrorOf(() => prepareSubmission(optionsWith({ args, id: 'x'.repeat(178) })));
+    expect(err.field).toBe('id');
+    expect(err.message).toMatch(/^id makes the default child workflow ID 256 bytes long/);
+  });
+
+  it("lets a policy's maxArgsBytes decide how large the args may be", () => {
+    const args = [{ userId: 'u', text: 'x'.repeat(300_000) }];
+    const policy = policyWith({ maxArgsBytes: 512 * 1024 });
+    expect(prepareSubmission(optionsWith({ policy, args })).submission.config?.maxArgsBytes).toBe(512 * 1024);
+    const err = inputErrorOf(() => prepareSubmission(optionsWith({ args })));
+    expect(err.message).toMatch(/^args must be at most 262144 bytes as JSON \(maxArgsBytes\), got 3000\d\d$/);
+  });
+
+  it('reports a key with a lone surrogate as a ConcurrencyInputError, not a URIError', () => {
+    const err = inputErrorOf(() => prepareSubmission(optionsWith({ args: [{ userId: '\uDC00', text: 'hi' }] })));
+    expect(err.message).toBe(
+      'policy chat: key(input) must return a non-empty, well-formed string, got a string with a lone surrogate',
+    );
   });
 
   it('names the policy and the cause when key(input) throws', () => {
@@ -218,7 +304,7 @@ describe('submit', () => {
       workflowId: 'concurrency/chat/user%201',
       taskQueue: 'concurrency',
       args: [{ policy: 'chat', key: 'user 1', maxRuns: 1, limitStrategy: 'CANCEL_IN_PROGRESS' }],
-      signalArgs: [{ id: 'm-1', workflowType: 'chatReply', args: [message] }],
+      signalArgs: [{ id: 'm-1', workflowType: 'chatReply', args: [message], config: validConfig }],
     });
     expect(call?.options.signal).toBe(submitSignal);
     expect((call?.options.signal as { name: string }).name).toBe('submit');
@@ -264,6 +350,36 @@ describe('coordinatorWorkflowId', () => {
     // 70 spaces encode to 210 characters.
     const key = ' '.repeat(70);
     expect(coordinatorWorkflowId('chat', key)).toBe(hashed('chat', key));
+  });
+
+  it('writes a leading ~ of the key as %7E, so no key can spell a hashed ID', () => {
+    const longKey = 'k'.repeat(300);
+    const lookalike = hashed('chat', longKey).slice('concurrency/chat/'.length);
+    expect(lookalike).toMatch(/^~[0-9a-f]{32}$/);
+    expect(coordinatorWorkflowId('chat', lookalike)).toBe(`concurrency/chat/%7E${lookalike.slice(1)}`);
+    expect(coordinatorWorkflowId('chat', lookalike)).not.toBe(coordinatorWorkflowId('chat', longKey));
+    // Only a leading ~ is escaped: elsewhere it stays readable.
+    expect(coordinatorWorkflowId('chat', 'a~b')).toBe('concurrency/chat/a~b');
+    expect(coordinatorWorkflowId('chat', '~~')).toBe('concurrency/chat/%7E~');
+  });
+
+  it('gives distinct keys distinct IDs of coordinator shape, at most 200 characters', () => {
+    const keyArb = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 120 }),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 250 }),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }).map((hex) => `~${hex}`),
+    );
+    fc.assert(
+      fc.property(keyArb, keyArb, (a, b) => {
+        const idA = coordinatorWorkflowId('chat', a);
+        expect(idA.length).toBeLessThanOrEqual(200);
+        expect(looksLikeCoordinatorId(idA)).toBe(true);
+        // Only hashed IDs start their key part with ~.
+        expect(idA.startsWith('concurrency/chat/~')).toBe(idA === hashed('chat', a));
+        if (a !== b) expect(idA).not.toBe(coordinatorWorkflowId('chat', b));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('is used by submit for long keys too', async () => {

@@ -12,6 +12,7 @@ import {
   childId,
   closedEvent,
   confirmations,
+  expectNoChange,
   makeState,
   rawSubmit,
   startedEvent,
@@ -150,6 +151,15 @@ describe('idempotent submission ids', () => {
     expect(state.recent.map((r) => [r.id, r.outcome])).toEqual([['a', 'completed']]);
   });
 
+  it('starts nothing for the id of a running submission that has left the dedupe window', () => {
+    // The window bounds remembered ids, but a submission still queued or running is never started twice.
+    const state = startedWith({ maxRuns: 2, dedupeWindow: 1 }, ['a', 'b']);
+    expect(state.seenIds).toEqual(['b']);
+    const { state: after, commands } = decide(state, [submitEvent('a', at(10))], at(10));
+    expect(commands).toEqual([]);
+    expect(after.counters.duplicates).toBe(1);
+  });
+
   it('accepts an id again once it has left the dedupe window', () => {
     // The window bounds the state carried across continue-as-new; older ids are forgotten on purpose.
     let state = makeState({ dedupeWindow: 2, maxRuns: 3 });
@@ -182,6 +192,47 @@ describe('malformed submissions', () => {
       'an id over 200 characters',
       { id: 'x'.repeat(201), workflowType: 'demoWork' },
       'id must be at most 200 characters, got 201',
+    ],
+    // Everything the server would refuse in a start command (and so fail the workflow task on every retry).
+    [
+      'a workflowType over 255 characters',
+      { id: 'x', workflowType: 'w'.repeat(256) },
+      'workflowType must be at most 255 characters, got 256',
+    ],
+    [
+      'a workflowId over 255 characters',
+      { id: 'x', workflowType: 'demoWork', workflowId: 'i'.repeat(256) },
+      'workflowId must be at most 255 characters, got 256',
+    ],
+    [
+      'a taskQueue over 255 characters',
+      { id: 'x', workflowType: 'demoWork', taskQueue: 'q'.repeat(256) },
+      'taskQueue must be at most 255 characters, got 256',
+    ],
+    [
+      'a reserved /_sys/ task queue',
+      { id: 'x', workflowType: 'demoWork', taskQueue: '/_sys/tq' },
+      'taskQueue must not start with /_sys/ (reserved by the server)',
+    ],
+    [
+      "the coordinator's own workflow ID",
+      { id: 'x', workflowType: 'demoWork', workflowId: 'concurrency/p/k' },
+      'workflowId must not start with concurrency/ (reserved for coordinators and their default child IDs)',
+    ],
+    [
+      "another submission's default child ID",
+      { id: 'x', workflowType: 'demoWork', workflowId: 'concurrency/p/k/a' },
+      'workflowId must not start with concurrency/ (reserved for coordinators and their default child IDs)',
+    ],
+    [
+      'a workflowType with a lone surrogate',
+      { id: 'x', workflowType: 'demo\uD800' },
+      'workflowType must be well-formed Unicode, got a string with a lone UTF-16 surrogate',
+    ],
+    [
+      'an invalid config field',
+      { id: 'x', workflowType: 'demoWork', config: { maxRuns: 0 } },
+      'config.maxRuns must be an integer >= 1, got number 0',
     ],
   ];
 
@@ -281,7 +332,7 @@ describe('child closes', () => {
   it('changes nothing for an unknown workflowId', () => {
     const state = startedWith({}, ['a']);
     const decision = decide(state, [closedEvent('concurrency/p/k/nobody', 'completed', at(10))], at(10));
-    expect(decision).toEqual({ state, commands: [] });
+    expectNoChange(decision, state);
   });
 
   it('changes nothing for a repeated close', () => {
@@ -289,7 +340,7 @@ describe('child closes', () => {
     const state = startedWith({}, ['a']);
     const once = decide(state, [closedEvent(childId('a'), 'completed', at(10))], at(10)).state;
     const twice = decide(once, [closedEvent(childId('a'), 'failed', at(11))], at(11));
-    expect(twice).toEqual({ state: once, commands: [] });
+    expectNoChange(twice, once);
     expect(once.recent).toEqual([expect.objectContaining({ id: 'a', outcome: 'completed', closedAt: at(10) })]);
   });
 
@@ -298,7 +349,7 @@ describe('child closes', () => {
     const running = startedWith({ slotRelease: 'on-close' }, ['a']);
     const queued = decide(running, [submitEvent('b', at(10))], at(10)).state;
     const after = decide(queued, [closedEvent(childId('b'), 'completed', at(11))], at(11));
-    expect(after).toEqual({ state: queued, commands: [] });
+    expectNoChange(after, queued);
   });
 
   it('records a failed start with its reason and frees the slot', () => {
@@ -350,10 +401,11 @@ describe('child workflow IDs', () => {
   });
 
   it('rejects a custom workflowId that a live run already uses', () => {
-    const state = startedWith({ maxRuns: 2 }, ['a']);
+    const first = decide(makeState({ maxRuns: 2 }), [submitEvent('a', at(1), { workflowId: 'reply-a' })], at(1));
+    const state = decide(first.state, confirmations(first.commands, at(2)), at(2)).state;
     const { state: after, commands } = decide(
       state,
-      [submitEvent('b', at(10), { workflowId: childId('a') }), submitEvent('c', at(10))],
+      [submitEvent('b', at(10), { workflowId: 'reply-a' }), submitEvent('c', at(10))],
       at(10),
     );
     expect(after.recent).toEqual([
@@ -361,8 +413,8 @@ describe('child workflow IDs', () => {
         id: 'b',
         seq: 2,
         outcome: 'rejected',
-        workflowId: childId('a'),
-        reason: `workflowId ${childId('a')} is already used by submission a`,
+        workflowId: 'reply-a',
+        reason: 'workflowId reply-a is already used by submission a',
       }),
     ]);
     // The clash displaced nothing: a keeps running, and c (seq 3) takes the second slot.
@@ -416,6 +468,8 @@ describe('applyEvent and reconcile', () => {
         workflowId: childId('a'),
         workflowType: 'demoWork',
         args: [{ label: 'a' }],
+        // The JSON size of the args, counted against maxQueuedBytes while it waits.
+        argsBytes: JSON.stringify([{ label: 'a' }]).length,
         submittedAt: at(1),
       },
     ]);
@@ -431,7 +485,7 @@ describe('applyEvent and reconcile', () => {
 
   it('reconcile of a settled state is a no-op', () => {
     const state = startedWith({ maxRuns: 2 }, ['a', 'b']);
-    expect(reconcile(state, at(30))).toEqual({ state, commands: [] });
+    expectNoChange(reconcile(state, at(30)), state);
   });
 
   it('decide is applyEvent for each event, then one reconcile', () => {

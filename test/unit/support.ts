@@ -3,7 +3,14 @@
  * bookkeeping a test needs to play the workflow shell (confirming starts, closing children).
  */
 import type { CloseOutcome, CoordinatorInput, Run } from '../../src/coordinator/messages';
-import { initialState, type Command, type CoordinatorEvent, type CoordinatorState } from '../../src/coordinator/state';
+import { expect } from 'vitest';
+import {
+  initialState,
+  type Command,
+  type CoordinatorEvent,
+  type CoordinatorState,
+  type Decision,
+} from '../../src/coordinator/state';
 import { parseCoordinatorInput, type CoordinatorConfig } from '../../src/coordinator/validation';
 
 export const COORDINATOR_ID = 'concurrency/p/k';
@@ -53,6 +60,28 @@ export function startFailedEvent(workflowId: string, reason: string, time = at(0
   return { type: 'childStartFailed', workflowId, reason, at: time };
 }
 
+/** Starting the child found its workflow ID in use; the shell then checks the running workflow's memo. */
+export function conflictEvent(workflowId: string, time = at(0)): CoordinatorEvent {
+  return { type: 'childStartConflict', workflowId, at: time };
+}
+
+/** The memo check found that the workflow holding the child's ID is not this submission's child. */
+export function foreignEvent(
+  workflowId: string,
+  reason = 'held by a foreign workflow',
+  time = at(0),
+): CoordinatorEvent {
+  return { type: 'childStartFailed', workflowId, reason, outcome: 'rejected', at: time };
+}
+
+export function waitingEvent(workflowId: string, reason: string | undefined, time = at(0)): CoordinatorEvent {
+  return { type: 'childWaiting', workflowId, ...(reason !== undefined && { reason }), at: time };
+}
+
+export function coordinatorCancelledEvent(time = at(0)): CoordinatorEvent {
+  return { type: 'coordinatorCancelled', at: time };
+}
+
 /** The childStarted events the shell would report for a decision's start commands. */
 export function confirmations(commands: readonly Command[], time = at(0)): CoordinatorEvent[] {
   return startsOf(commands).map((run) => startedEvent(run.workflowId, time));
@@ -73,4 +102,11 @@ export function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/** A decision that changed nothing: the same state, no commands and no starts left for the next decision. */
+export function expectNoChange(decision: Decision, state: CoordinatorState): void {
+  expect(decision.commands).toEqual([]);
+  expect(decision.state).toEqual(state);
+  expect(decision.deferredStarts ?? 0).toBe(0);
 }

@@ -5,10 +5,22 @@
 import { describe, expect, it } from 'vitest';
 import {
   CONFIG_DEFAULTS,
+  TUNABLE_FIELDS,
+  checkChildWorkflowId,
+  checkTaskQueue,
+  checkWorkflowType,
+  describe as describeValue,
+  idOfInvalidSubmission,
   parseCoordinatorInput,
   parseRunClosed,
   parseSubmission,
+  parseSubmitterConfig,
+  parseTunable,
+  toCoordinatorInput,
 } from '../../src/coordinator/validation';
+
+const LONE_HIGH = '\uD800';
+const LONE_LOW = '\uDC00';
 
 const minimalInput = { policy: 'chat', key: 'user-1', maxRuns: 1, limitStrategy: 'CANCEL_IN_PROGRESS' };
 
@@ -22,8 +34,29 @@ describe('parseCoordinatorInput', () => {
       idleTimeoutMs: 300_000,
       recentLimit: 100,
       dedupeWindow: 2000,
+      sweepIntervalMs: 60_000,
+      continueAsNewAfterSignals: 2000,
+      cancelGracePeriodMs: 300_000,
+      maxArgsBytes: 262_144,
+      maxQueuedBytes: 1_048_576,
     });
     expect(parsed.ok && parsed.value).not.toHaveProperty('childTaskQueue');
+    expect(parsed.ok && parsed.value).not.toHaveProperty('continueAsNewAfterEvents');
+    expect(parsed.ok && parsed.value).not.toHaveProperty('waitingChildTimeoutMs');
+  });
+
+  it('keeps the documented defaults', () => {
+    expect(CONFIG_DEFAULTS).toEqual({
+      slotRelease: 'on-cancel-request',
+      idleTimeoutMs: 300_000,
+      recentLimit: 100,
+      dedupeWindow: 2000,
+      sweepIntervalMs: 60_000,
+      continueAsNewAfterSignals: 2000,
+      cancelGracePeriodMs: 300_000,
+      maxArgsBytes: 256 * 1024,
+      maxQueuedBytes: 1024 * 1024,
+    });
   });
 
   it('keeps every given option and ignores unknown fields', () => {
@@ -37,8 +70,50 @@ describe('parseCoordinatorInput', () => {
       dedupeWindow: 10,
       sweepIntervalMs: 500,
       continueAsNewAfterEvents: 300,
+      continueAsNewAfterSignals: 100,
+      cancelGracePeriodMs: 10_000,
+      maxArgsBytes: 1000,
+      maxQueuedBytes: 5000,
+      waitingChildTimeoutMs: 30_000,
     };
     expect(parseCoordinatorInput({ ...full, note: 'from another SDK' })).toEqual({ ok: true, value: full });
+  });
+
+  it('round-trips through toCoordinatorInput (what continue-as-new passes on)', () => {
+    const parsed = parseCoordinatorInput({ ...minimalInput, maxRuns: 4, waitingChildTimeoutMs: 5 });
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    expect(parseCoordinatorInput(toCoordinatorInput(parsed.value))).toEqual(parsed);
+  });
+
+  it.each([
+    ['maxRuns', 1000],
+    ['recentLimit', 1000],
+    ['dedupeWindow', 10_000],
+    ['continueAsNewAfterSignals', 5000],
+    ['maxArgsBytes', 1024 * 1024],
+    ['maxQueuedBytes', 1024 * 1024],
+  ])('bounds %s at %i: the bound itself is accepted, one more is not', (field, max) => {
+    const atBound = parseCoordinatorInput({ ...minimalInput, [field]: max });
+    expect(atBound.ok && atBound.value).toMatchObject({ [field]: max });
+    expect(parseCoordinatorInput({ ...minimalInput, [field]: max + 1 })).toEqual({
+      ok: false,
+      problem: { field, message: `${field} must be at most ${max}, got ${max + 1}` },
+    });
+  });
+
+  it.each(['idleTimeoutMs', 'sweepIntervalMs', 'cancelGracePeriodMs', 'waitingChildTimeoutMs'])(
+    'leaves %s unbounded above',
+    (field) => {
+      expect(parseCoordinatorInput({ ...minimalInput, [field]: 10 ** 12 }).ok).toBe(true);
+    },
+  );
+
+  it('accepts a policy of exactly 100 and a key of exactly 1000 characters', () => {
+    expect(parseCoordinatorInput({ ...minimalInput, policy: 'p'.repeat(100), key: 'k'.repeat(1000) }).ok).toBe(true);
+  });
+
+  it('accepts keys with any well-formed Unicode, including astral characters', () => {
+    expect(parseCoordinatorInput({ ...minimalInput, key: 'ü 😀 / ~ %' }).ok).toBe(true);
   });
 
   it('accepts state carried across continue-as-new without copying it into the config', () => {
@@ -75,6 +150,19 @@ describe('parseCoordinatorInput', () => {
     ['dedupeWindow', [], 'dedupeWindow must be an integer >= 1, got array of length 0'],
     ['sweepIntervalMs', -5, 'sweepIntervalMs must be an integer >= 1, got number -5'],
     ['continueAsNewAfterEvents', '100', 'continueAsNewAfterEvents must be an integer >= 1, got string "100"'],
+    ['policy', 'p'.repeat(101), 'policy must be at most 100 characters, got 101'],
+    ['policy', 'chat/replies', 'policy must not contain \'/\', got string "chat/replies"'],
+    ['policy', `chat${LONE_HIGH}`, 'policy must be well-formed Unicode, got a string with a lone UTF-16 surrogate'],
+    ['key', 'k'.repeat(1001), 'key must be at most 1000 characters, got 1001'],
+    ['key', `user${LONE_LOW}`, 'key must be well-formed Unicode, got a string with a lone UTF-16 surrogate'],
+    ['maxRuns', 1001, 'maxRuns must be at most 1000, got 1001'],
+    ['childTaskQueue', '/_sys/children', 'childTaskQueue must not start with /_sys/ (reserved by the server)'],
+    ['childTaskQueue', 'q'.repeat(256), 'childTaskQueue must be at most 255 characters, got 256'],
+    ['continueAsNewAfterSignals', 0, 'continueAsNewAfterSignals must be an integer >= 1, got number 0'],
+    ['cancelGracePeriodMs', 0, 'cancelGracePeriodMs must be an integer >= 1, got number 0'],
+    ['maxArgsBytes', 1.5, 'maxArgsBytes must be an integer >= 1, got number 1.5'],
+    ['maxQueuedBytes', '1', 'maxQueuedBytes must be an integer >= 1, got string "1"'],
+    ['waitingChildTimeoutMs', -1, 'waitingChildTimeoutMs must be an integer >= 1, got number -1'],
   ];
 
   it.each(invalid)('names %s = %o', (field, value, message) => {
@@ -114,6 +202,25 @@ describe('parseSubmission', () => {
     expect(parseSubmission({ id: 'x'.repeat(200), workflowType: 'demoWork' }).ok).toBe(true);
   });
 
+  it('accepts a workflowType, workflowId and taskQueue of exactly 255 characters', () => {
+    const payload = { id: 'a', workflowType: 't'.repeat(255), workflowId: 'i'.repeat(255), taskQueue: 'q'.repeat(255) };
+    expect(parseSubmission(payload)).toEqual({ ok: true, value: payload });
+  });
+
+  it('accepts well-formed surrogate pairs and IDs that merely mention the reserved prefixes', () => {
+    const payload = { id: '😀', workflowType: 'w😀', workflowId: 'my/concurrency/x', taskQueue: 'q/_sys/' };
+    expect(parseSubmission(payload)).toEqual({ ok: true, value: payload });
+    expect(parseSubmission({ id: 'a', workflowType: 'w', workflowId: 'concurrency' }).ok).toBe(true);
+  });
+
+  it('keeps a valid config, without its unknown fields', () => {
+    const config = { maxRuns: 3, slotRelease: 'on-close', cancelGracePeriodMs: 1000 };
+    expect(parseSubmission({ id: 'a', workflowType: 'w', config: { ...config, color: 'blue' } })).toEqual({
+      ok: true,
+      value: { id: 'a', workflowType: 'w', config },
+    });
+  });
+
   const invalid: [string, Record<string, unknown>, string][] = [
     ['id', { workflowType: 'w' }, 'id must be a non-empty string, got undefined'],
     ['id', { id: '', workflowType: 'w' }, 'id must be a non-empty string, got string ""'],
@@ -130,10 +237,76 @@ describe('parseSubmission', () => {
       'workflowId must be a non-empty string, got string ""',
     ],
     ['taskQueue', { id: 'a', workflowType: 'w', taskQueue: 3 }, 'taskQueue must be a non-empty string, got number 3'],
+    [
+      'workflowType',
+      { id: 'a', workflowType: 't'.repeat(256) },
+      'workflowType must be at most 255 characters, got 256',
+    ],
+    [
+      'workflowId',
+      { id: 'a', workflowType: 'w', workflowId: 'i'.repeat(256) },
+      'workflowId must be at most 255 characters, got 256',
+    ],
+    [
+      'workflowId',
+      { id: 'a', workflowType: 'w', workflowId: 'concurrency/chat/user-1' },
+      'workflowId must not start with concurrency/ (reserved for coordinators and their default child IDs)',
+    ],
+    [
+      'taskQueue',
+      { id: 'a', workflowType: 'w', taskQueue: 'q'.repeat(256) },
+      'taskQueue must be at most 255 characters, got 256',
+    ],
+    [
+      'taskQueue',
+      { id: 'a', workflowType: 'w', taskQueue: '/_sys/x' },
+      'taskQueue must not start with /_sys/ (reserved by the server)',
+    ],
+    ...(['id', 'workflowType', 'workflowId', 'taskQueue'] as const).flatMap(
+      (field): [string, Record<string, unknown>, string][] =>
+        [`x${LONE_HIGH}`, `${LONE_LOW}x`, `${LONE_LOW}${LONE_HIGH}`].map((value) => [
+          field,
+          { id: 'a', workflowType: 'w', [field]: value },
+          `${field} must be well-formed Unicode, got a string with a lone UTF-16 surrogate`,
+        ]),
+    ),
+    ['config', { id: 'a', workflowType: 'w', config: 'fast' }, 'config must be an object, got string "fast"'],
+    ['config', { id: 'a', workflowType: 'w', config: [1] }, 'config must be an object, got array of length 1'],
+    ['config', { id: 'a', workflowType: 'w', config: null }, 'config must be an object, got null'],
+    [
+      'config.maxRuns',
+      { id: 'a', workflowType: 'w', config: { maxRuns: 0 } },
+      'config.maxRuns must be an integer >= 1, got number 0',
+    ],
+    [
+      'config.maxRuns',
+      { id: 'a', workflowType: 'w', config: { maxRuns: 1001 } },
+      'config.maxRuns must be at most 1000, got 1001',
+    ],
+    [
+      'config.slotRelease',
+      { id: 'a', workflowType: 'w', config: { slotRelease: 'never' } },
+      'config.slotRelease must be one of on-cancel-request, on-close, got string "never"',
+    ],
+    [
+      'config.childTaskQueue',
+      { id: 'a', workflowType: 'w', config: { childTaskQueue: '/_sys/q' } },
+      'config.childTaskQueue must not start with /_sys/ (reserved by the server)',
+    ],
+    [
+      'config.maxArgsBytes',
+      { id: 'a', workflowType: 'w', config: { maxArgsBytes: 2 * 1024 * 1024 } },
+      'config.maxArgsBytes must be at most 1048576, got 2097152',
+    ],
   ];
 
   it.each(invalid)('names %s in %o', (field, payload, message) => {
     expect(parseSubmission(payload)).toEqual({ ok: false, problem: { field, message } });
+  });
+
+  it('checks the submission itself before its config', () => {
+    const parsed = parseSubmission({ id: '', workflowType: 'w', config: { maxRuns: 0 } });
+    expect(!parsed.ok && parsed.problem.field).toBe('id');
   });
 
   it.each([null, undefined, 'm-1', 5, [{ id: 'a', workflowType: 'w' }]])(
@@ -152,6 +325,89 @@ describe('parseSubmission', () => {
   });
 });
 
+describe('parseSubmitterConfig and parseTunable', () => {
+  it('accepts a missing config', () => {
+    expect(parseSubmitterConfig(undefined)).toEqual({ ok: true, value: undefined });
+  });
+
+  it('keeps only the tunable fields; policy and key cannot be changed by a submitter', () => {
+    expect(parseSubmitterConfig({ maxRuns: 2, policy: 'other', key: 'other', carried: {} })).toEqual({
+      ok: true,
+      value: { maxRuns: 2 },
+    });
+  });
+
+  it('accepts every tunable field at once', () => {
+    const all = {
+      maxRuns: 2,
+      limitStrategy: 'CANCEL_IN_PROGRESS',
+      slotRelease: 'on-close',
+      childTaskQueue: 'kids',
+      idleTimeoutMs: 1,
+      recentLimit: 1,
+      dedupeWindow: 1,
+      sweepIntervalMs: 1,
+      continueAsNewAfterEvents: 1,
+      continueAsNewAfterSignals: 1,
+      cancelGracePeriodMs: 1,
+      maxArgsBytes: 1,
+      maxQueuedBytes: 1,
+      waitingChildTimeoutMs: 1,
+    };
+    expect(Object.keys(all).sort()).toEqual([...TUNABLE_FIELDS].sort());
+    expect(parseSubmitterConfig(all)).toEqual({ ok: true, value: all });
+  });
+
+  it('prefixes the field in problems', () => {
+    expect(parseTunable({ recentLimit: 1001 }, 'pinned.')).toEqual({
+      ok: false,
+      problem: { field: 'pinned.recentLimit', message: 'pinned.recentLimit must be at most 1000, got 1001' },
+    });
+  });
+});
+
+describe('the single-value checks', () => {
+  it('checkWorkflowType bounds the length only', () => {
+    expect(checkWorkflowType('t', 'concurrency/x')).toBeUndefined();
+    expect(checkWorkflowType('t', 'x'.repeat(256))?.message).toBe('t must be at most 255 characters, got 256');
+  });
+
+  it('checkTaskQueue refuses the reserved prefix only at the start', () => {
+    expect(checkTaskQueue('q', '/_sys/')?.field).toBe('q');
+    expect(checkTaskQueue('q', 'a/_sys/')).toBeUndefined();
+  });
+
+  it('checkChildWorkflowId refuses every ID under concurrency/', () => {
+    expect(checkChildWorkflowId('w', 'concurrency/')?.field).toBe('w');
+    expect(checkChildWorkflowId('w', 'Concurrency/p/k')).toBeUndefined();
+  });
+});
+
+describe('describe', () => {
+  it('never echoes a string with a lone surrogate, however short', () => {
+    // The description lands in workflow state, which must stay encodable as UTF-8.
+    expect(describeValue(`a${LONE_HIGH}`)).toBe('string of length 2');
+    expect(describeValue('ab')).toBe('string "ab"');
+  });
+});
+
+describe('idOfInvalidSubmission', () => {
+  it.each([
+    [{ id: 'ok' }, 'ok'],
+    [{ id: 'x'.repeat(200) }, 'x'.repeat(200)],
+    [{ id: 'x'.repeat(201) }, '(invalid id)'],
+    [{ id: `x${LONE_HIGH}` }, '(invalid id)'],
+    [{ id: 7 }, '7'],
+    [{ id: false }, 'false'],
+    [{ id: '' }, '(invalid)'],
+    [{ id: {} }, '(invalid)'],
+    [null, '(invalid)'],
+    ['a string', '(invalid)'],
+  ])('records %o as %s', (payload, id) => {
+    expect(idOfInvalidSubmission(payload)).toBe(id);
+  });
+});
+
 describe('parseRunClosed', () => {
   it.each(['completed', 'failed', 'cancelled', 'terminated', 'timedOut'])('accepts outcome %s', (outcome) => {
     expect(parseRunClosed({ workflowId: 'w', outcome, extra: 1 })).toEqual({
@@ -166,6 +422,11 @@ describe('parseRunClosed', () => {
     ['workflowId', { outcome: 'completed' }, 'workflowId must be a non-empty string, got undefined'],
     ['workflowId', { workflowId: 42, outcome: 'completed' }, 'workflowId must be a non-empty string, got number 42'],
     [
+      'workflowId',
+      { workflowId: 'w'.repeat(256), outcome: 'completed' },
+      'workflowId must be at most 255 characters, got 256',
+    ],
+    [
       'outcome',
       { workflowId: 'w', outcome: 'succeeded' },
       'outcome must be one of completed, failed, cancelled, terminated, timedOut, got string "succeeded"',
@@ -179,5 +440,23 @@ describe('parseRunClosed', () => {
 
   it.each(invalid)('names %s in %o', (field, payload, message) => {
     expect(parseRunClosed(payload)).toEqual({ ok: false, problem: { field, message } });
+  });
+});
+
+describe('limits are measured in UTF-8 bytes, as the server measures them', () => {
+  it('refuses a workflowId, workflowType or taskQueue of 100 "€" (300 bytes, 100 characters)', () => {
+    const euros = '€'.repeat(100);
+    for (const field of ['workflowId', 'workflowType', 'taskQueue']) {
+      const parsed = parseSubmission({ id: 'a', workflowType: 'w', [field]: euros });
+      expect(!parsed.ok && parsed.problem).toEqual({
+        field,
+        message: `${field} must be at most 255 bytes of UTF-8, got 300`,
+      });
+    }
+  });
+
+  it('refuses a policy name over 100 bytes even when it has fewer characters', () => {
+    const parsed = parseCoordinatorInput({ ...minimalInput, policy: 'é'.repeat(51) });
+    expect(!parsed.ok && parsed.problem.message).toBe('policy must be at most 100 bytes of UTF-8, got 102');
   });
 });
