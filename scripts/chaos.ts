@@ -1,0 +1,85 @@
+/**
+ * `npm run chaos -- --seed N --steps M [--keys K] [--kinds a,b,…] [--settle-ms T] [--verbose]`: a seeded, randomized
+ * hostile run on its own dev server (see test/chaos/), then the independent checker over Temporal's histories.
+ * Prints the figures and every violation; on failure, the line with the exact command that replays the seed, and
+ * exits non-zero. Without `--seed` a random seed is drawn (and printed).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { bundleFixtures } from '../test/chaos/bundle';
+import { DEFAULT_KEYS } from '../test/chaos/report';
+import { runChaos } from '../test/chaos/run';
+import { STEP_KINDS, type StepKind } from '../test/chaos/types';
+import { startDevServer } from './dev-server';
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function numberOption(name: string, fallback: number): number {
+  const value = option(name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`--${name} must be a non-negative integer, got ${value}`);
+  return parsed;
+}
+
+function kindsOption(): StepKind[] {
+  const value = option('kinds');
+  if (value === undefined) return [...STEP_KINDS];
+  const kinds = value.split(',').filter(Boolean);
+  const unknown = kinds.filter((kind) => !(STEP_KINDS as readonly string[]).includes(kind));
+  if (unknown.length > 0) throw new Error(`unknown --kinds ${unknown.join(', ')}; known: ${STEP_KINDS.join(', ')}`);
+  return kinds as StepKind[];
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const seed = numberOption('seed', Math.floor(Math.random() * 1_000_000));
+  const options = {
+    seed,
+    steps: numberOption('steps', 60),
+    keys: numberOption('keys', DEFAULT_KEYS),
+    kinds: kindsOption(),
+  };
+  if (options.keys < 1) throw new Error('--keys must be at least 1');
+  const verbose = process.argv.includes('--verbose');
+  const workerLog = verbose ? 'inherit' : path.join(os.tmpdir(), `chaos-${seed}-${process.pid}-worker.log`);
+  console.log(`chaos seed ${seed}, ${options.steps} steps, ${options.keys} keys; starting a dev server`);
+  const server = await startDevServer();
+  const bundle = await bundleFixtures();
+  try {
+    if (!server.cli) throw new Error('the chaos run needs the Temporal CLI binary (for resets)');
+    const result = await runChaos(
+      {
+        client: server.env.client,
+        address: server.address,
+        cliPath: server.cli.path,
+        bundlePath: bundle.bundlePath,
+        workerLog,
+        settleTimeoutMs: numberOption('settle-ms', 90_000),
+        bystanderMaxMs: 30 * 60_000,
+        log: (line) => console.log(line),
+        verbose,
+      },
+      options,
+    );
+    console.log(result.summary);
+    if (result.failure) {
+      if (!verbose) console.log(`worker log: ${workerLog}`);
+      console.log(result.failure);
+      process.exitCode = 1;
+    }
+  } finally {
+    bundle.remove();
+    await server.env.teardown();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

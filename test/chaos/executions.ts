@@ -1,0 +1,120 @@
+/**
+ * Reads every run of a workflow ID from Temporal: the visibility list (which includes continued-as-new, terminated,
+ * cancelled and reset runs), the current run, and the continue-as-new links between runs, so a run that visibility
+ * has not indexed yet is still found. Each run is reduced to the facts the checker needs.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { timestampMs } from '../helpers/histories';
+
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type Payload = temporal.api.common.v1.IPayload;
+
+export type CloseType = 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timedOut' | 'continuedAsNew';
+
+export interface Execution {
+  workflowId: string;
+  runId: string;
+  /** The first run of its chain (continue-as-new and reset keep it). */
+  firstRunId: string;
+  workflowType: string;
+  events: HistoryEvent[];
+  startMs: number;
+  closeMs?: number;
+  closeType?: CloseType;
+  /** Decoded memo of the start event. */
+  memo: Record<string, unknown>;
+  /** Workflow ID and run of the parent that started it, if a workflow did. */
+  parentWorkflowId?: string;
+  parentRunId?: string;
+  /** Decoded args[0] of the start event. */
+  input?: unknown;
+}
+
+const CLOSE_TYPES: [keyof HistoryEvent, CloseType][] = [
+  ['workflowExecutionCompletedEventAttributes', 'completed'],
+  ['workflowExecutionFailedEventAttributes', 'failed'],
+  ['workflowExecutionCanceledEventAttributes', 'cancelled'],
+  ['workflowExecutionTerminatedEventAttributes', 'terminated'],
+  ['workflowExecutionTimedOutEventAttributes', 'timedOut'],
+  ['workflowExecutionContinuedAsNewEventAttributes', 'continuedAsNew'],
+];
+
+/** Decodes one payload with the client's converter; undefined if there is none or it does not decode. */
+export function decode(client: Client, payload: Payload | null | undefined): unknown {
+  if (!payload) return undefined;
+  try {
+    return client.options.loadedDataConverter.payloadConverter.fromPayload(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+function toExecution(client: Client, workflowId: string, runId: string, events: HistoryEvent[]): Execution {
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  const memo: Record<string, unknown> = {};
+  for (const [name, payload] of Object.entries(started?.memo?.fields ?? {})) memo[name] = decode(client, payload);
+  const execution: Execution = {
+    workflowId,
+    runId,
+    firstRunId: started?.firstExecutionRunId || runId,
+    workflowType: started?.workflowType?.name ?? '',
+    events,
+    startMs: timestampMs(events[0]?.eventTime),
+    memo,
+    input: decode(client, started?.input?.payloads?.[0]),
+  };
+  const parent = started?.parentWorkflowExecution;
+  if (parent?.workflowId) execution.parentWorkflowId = parent.workflowId;
+  if (parent?.runId) execution.parentRunId = parent.runId;
+  const last = events.at(-1);
+  for (const [attribute, closeType] of CLOSE_TYPES) {
+    if (last?.[attribute]) {
+      execution.closeType = closeType;
+      execution.closeMs = timestampMs(last.eventTime);
+    }
+  }
+  return execution;
+}
+
+/**
+ * Every run of `workflowId`, oldest first. Throws only if the server refuses to look the ID up at all (e.g. an ID
+ * longer than it allows); an ID that never ran gives an empty list.
+ */
+export async function readAllRuns(client: Client, workflowId: string): Promise<Execution[]> {
+  const runIds = new Set<string>();
+  for await (const info of client.workflow.list({ query: `WorkflowId = ${JSON.stringify(workflowId)}` })) {
+    runIds.add(info.runId);
+  }
+  try {
+    runIds.add((await client.workflow.getHandle(workflowId).describe()).runId);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  const runs = new Map<string, Execution>();
+  const queue = [...runIds];
+  while (queue.length > 0) {
+    const runId = queue.shift() as string;
+    if (runs.has(runId)) continue;
+    const { events } = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const execution = toExecution(client, workflowId, runId, events ?? []);
+    runs.set(runId, execution);
+    const previous = execution.events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (previous) queue.push(previous);
+  }
+  return [...runs.values()].sort((a, b) => a.startMs - b.startMs);
+}
+
+/** Runs `task` over `items` with at most `limit` at once (the dev server shares two cores with everything else). */
+export async function inPool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}

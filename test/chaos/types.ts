@@ -1,0 +1,100 @@
+/**
+ * What a chaos run is made of: the plan (policies, keys, steps), all decided up front from the seed, so a seed
+ * replays the same steps; only the timing of the real server differs between replays.
+ */
+import type { SlotRelease } from '../../src/coordinator/messages';
+
+/** Every kind of step; a run may switch some off (`--kinds`) while the library does not support them yet. */
+export const STEP_KINDS = [
+  'submit',
+  'duplicate',
+  'malformed',
+  'collide',
+  'cancelCoordinator',
+  'terminateCoordinator',
+  'resetCoordinator',
+  'cancelChild',
+  'terminateChild',
+  'killWorker',
+  'configChange',
+  'pause',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** How a valid submission's child behaves. */
+export type ChildKind = 'demo' | 'demoFail' | 'sleepy' | 'timeout' | 'continueAsNew' | 'stubborn';
+
+/** A hostile `submit` payload, sent with the raw client so no client-side validation stands in the way. */
+export const MALFORMED_VARIANTS = [
+  'missingId',
+  'argsNotArray',
+  'numbers',
+  'notObject',
+  'hugeWorkflowId',
+  'hugeWorkflowType',
+  'hugeTaskQueue',
+  'systemTaskQueue',
+  'ownCoordinatorId',
+  'otherCoordinatorId',
+  'hugeArgs',
+] as const;
+export type MalformedVariant = (typeof MALFORMED_VARIANTS)[number];
+
+export interface ChildSpec {
+  kind: ChildKind;
+  workflowType: string;
+  /** The child's arguments; `args[0].chaosKey` is the group key the policy reads. */
+  args: [Record<string, unknown>];
+}
+
+export interface PolicySpec {
+  maxRuns: number;
+  slotRelease: SlotRelease;
+  idleTimeoutMs: number;
+  sweepIntervalMs: number;
+  continueAsNewAfterEvents: number;
+  /** Passed through the policy object for the library's escalation of children that ignore cancellation. */
+  cancelGracePeriodMs: number;
+}
+
+export interface KeySpec {
+  name: string;
+  policy: number;
+}
+
+interface StepBase {
+  index: number;
+  /** Wait this long before the step, so things overlap in varied ways. */
+  delayMs: number;
+}
+
+export type Step = StepBase &
+  (
+    | { kind: 'submit'; key: number; id: string; child: ChildSpec; customWorkflowId: boolean }
+    /** The submission of step `of` again, same id and payload. */
+    | { kind: 'duplicate'; of: number }
+    | { kind: 'malformed'; key: number; id: string; variant: MalformedVariant }
+    /** A valid submission whose workflowId names a running workflow of our own that no coordinator started. */
+    | { kind: 'collide'; key: number; id: string; child: ChildSpec }
+    | { kind: 'cancelCoordinator' | 'terminateCoordinator' | 'resetCoordinator'; key: number }
+    /** Cancel or terminate the child of the submission of step `of`, if it is running. */
+    | { kind: 'cancelChild' | 'terminateChild'; of: number }
+    | { kind: 'killWorker' | 'restartWorker' }
+    /** The same policy name with new settings in later submissions; maxRuns is only ever raised. */
+    | { kind: 'configChange'; policy: number; maxRuns: number; slotRelease: SlotRelease }
+    | { kind: 'pause'; ms: number }
+  );
+
+export interface ChaosOptions {
+  seed: number;
+  steps: number;
+  keys: number;
+  kinds: readonly StepKind[];
+}
+
+export interface ChaosPlan {
+  options: ChaosOptions;
+  policies: PolicySpec[];
+  keys: KeySpec[];
+  steps: Step[];
+}
