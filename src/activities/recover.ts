@@ -135,7 +135,7 @@ export async function readAbandonedRun(
   const converter = client.options.loadedDataConverter;
   const decode: Decode = (payloads) => decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
   let fold: TakeOverFold | undefined;
-  const takeOverScheduled = new Set<string>();
+  const preparing = new Set<string>();
   let nextPageToken: Uint8Array | undefined;
   let lastAt = new Date(0).toISOString();
   // A run started with an invalid configuration failed at once and rejected what came with it: nothing to take over.
@@ -173,11 +173,12 @@ export async function readAbandonedRun(
       fold ??= new TakeOverFold(input.config, input.workflowId, input.pinned);
       // The abandoned run may itself have taken over a predecessor: that result is its real starting state.
       const scheduled = event.activityTaskScheduledEventAttributes;
-      if (scheduled?.activityType?.name === PREPARE_RUN_ACTIVITY) takeOverScheduled.add(String(event.eventId));
+      if (scheduled?.activityType?.name === PREPARE_RUN_ACTIVITY) preparing.add(String(event.eventId));
       const completed = event.activityTaskCompletedEventAttributes;
-      if (completed && takeOverScheduled.has(String(completed.scheduledEventId))) {
+      if (completed && preparing.has(String(completed.scheduledEventId))) {
         const prepared = (await decode(completed.result)) as { takenOver?: TakenOver } | undefined;
         if (prepared?.takenOver) fold.rebase(prepared.takenOver);
+        preparing.delete(String(completed.scheduledEventId));
         continue;
       }
       // What the run's next workflow task sees is one batch: its own cancellation (decided first, as the coordinator
@@ -187,12 +188,15 @@ export async function readAbandonedRun(
         flushBatch(fold);
         continue;
       }
+      // The run decided after each workflow task, once it had prepared: settling there keeps its drops (and their
+      // reasons) as it made them.
+      if (event.workflowTaskCompletedEventAttributes && preparing.size === 0) fold.settle(lastAt);
       for (const fact of await factsOf(event, decode)) {
         if (fact.type === 'submit') batch.push(fact);
         else fold.add(fact);
       }
     }
-    if (batch.length === 0) fold?.settle(lastAt);
+    if (batch.length === 0 && preparing.size === 0) fold?.settle(lastAt);
     Context.current().heartbeat(lastAt);
     nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
   } while (nextPageToken);
