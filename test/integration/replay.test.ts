@@ -21,11 +21,11 @@ function load(file: string): { workflowId: string; history: unknown } {
 
 const recorded = Object.keys(workflowIds).filter((file) => !file.startsWith('altered-'));
 
-it('has recorded histories of a burst, a rollover, a sweep and a take-over of a terminated run', () => {
-  expect(recorded.some((f) => f.startsWith('burst-'))).toBe(true);
+it('has recorded histories of every scenario the recorder knows', () => {
   expect(recorded.filter((f) => f.startsWith('rollover-')).length).toBeGreaterThan(1);
-  expect(recorded.some((f) => f.startsWith('sweep-'))).toBe(true);
-  expect(recorded.some((f) => f.startsWith('takeover-'))).toBe(true);
+  for (const scenario of ['burst', 'sweep', 'takeover', 'cancel', 'cancel-resume', 'config', 'resubmit']) {
+    expect(recorded, scenario).toContain(`${scenario}-1.json`);
+  }
 });
 
 it.each(recorded)('replays %s against the current coordinator code', async (file) => {
