@@ -121,47 +121,64 @@ export async function sweepChildren(input: {
   const swept: SweptChild[] = [];
   const awaitClose = new Set(input.awaitClose ?? []);
   for (const child of input.children) {
-    const { workflowId } = child;
-    let description;
     try {
-      description = await describeAwaitingClose(client, workflowId, awaitClose.has(workflowId));
+      const found = await sweepOne(client, input.coordinatorWorkflowId, child, awaitClose.has(child.workflowId));
+      if (found) swept.push(found);
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      swept.push({ workflowId, status: 'closed', outcome: 'failed', reason: `child ${workflowId} not found` });
-      continue;
+      // One child the server cannot describe now (or whose first run retention removed) must not fail the sweep of
+      // the others; it is looked at again next time.
+      Context.current().log.warn('could not sweep child', { workflowId: child.workflowId, error: String(err) });
     }
-    Context.current().heartbeat(workflowId);
-    const firstRunId = firstRunIdOf(description);
-    if (child.verify) {
-      if (!(await ownedBy(client, description, input.coordinatorWorkflowId, child.submissionId))) {
-        const reason =
-          `workflowId ${workflowId} is used by a workflow not started by this coordinator for submission ` +
-          `${child.submissionId}; it was left alone`;
-        swept.push({ workflowId, status: 'foreign', reason });
-        continue;
-      }
-    } else if (child.runId !== undefined && firstRunId !== undefined && firstRunId !== child.runId) {
-      // The ID now holds another chain: ours closed before it (the coordinator missed the close).
-      const reason = `its workflow ID now belongs to another run chain (${firstRunId}); it had closed`;
-      swept.push({ workflowId, status: 'closed', outcome: 'failed', reason });
-      continue;
-    }
-    const runId = { ...(firstRunId !== undefined && { runId: firstRunId }) };
-    const outcome = OUTCOME_OF_STATUS[description.status.name];
-    if (outcome) {
-      swept.push({ workflowId, status: 'closed', outcome, ...runId });
-      continue;
-    }
-    const stalled = await notGoing(client, description);
-    if (stalled) swept.push({ workflowId, ...stalled, sinceMs: description.startTime.getTime(), ...runId });
-    else swept.push({ workflowId, status: 'running', ...runId });
+    Context.current().heartbeat(child.workflowId);
   }
   return swept;
 }
 
+async function sweepOne(
+  client: Client,
+  coordinatorWorkflowId: string,
+  child: ChildToSweep,
+  awaitClose: boolean,
+): Promise<SweptChild | undefined> {
+  const { workflowId } = child;
+  let description;
+  try {
+    description = await describeAwaitingClose(client, workflowId, awaitClose);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    return { workflowId, status: 'closed', outcome: 'failed', reason: `child ${workflowId} not found` };
+  }
+  const firstRunId = firstRunIdOf(description);
+  if (child.verify) {
+    if (!(await ownedBy(client, description, coordinatorWorkflowId, child.submissionId))) {
+      const reason =
+        `workflowId ${workflowId} is used by a workflow not started by this coordinator for submission ` +
+        `${child.submissionId}; it was left alone`;
+      return { workflowId, status: 'foreign', reason };
+    }
+  } else if (child.runId !== undefined && firstRunId !== undefined && firstRunId !== child.runId) {
+    // The ID now holds another chain: ours closed before it (the coordinator missed the close).
+    const reason = `its workflow ID now belongs to another run chain (${firstRunId}); it had closed`;
+    return { workflowId, status: 'closed', outcome: 'failed', reason };
+  }
+  const runId = { ...(firstRunId !== undefined && { runId: firstRunId }) };
+  const outcome = OUTCOME_OF_STATUS[description.status.name];
+  if (outcome) {
+    return { workflowId, status: 'closed', outcome, ...runId };
+  }
+  const stalled = await notGoing(client, description);
+  if (stalled) return { workflowId, ...stalled, sinceMs: description.startTime.getTime(), ...runId };
+  return { workflowId, status: 'running', ...runId };
+}
+
+/** Whether the child never completed a workflow task: its first page of history tells (a long history is not read). */
 async function neverCompletedATask(client: Client, description: WorkflowExecutionDescription): Promise<boolean> {
-  const { events } = await client.workflow.getHandle(description.workflowId, description.runId).fetchHistory();
-  return !(events ?? []).some((event) => event.workflowTaskCompletedEventAttributes != null);
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId: description.workflowId, runId: description.runId },
+    maximumPageSize: 100,
+  });
+  return !(history?.events ?? []).some((event) => event.workflowTaskCompletedEventAttributes != null);
 }
 
 /**

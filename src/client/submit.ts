@@ -10,7 +10,7 @@ import {
 import { admit } from '../coordinator/admission';
 import { tunableFieldsOf } from '../coordinator/config-change';
 import { parseCoordinatorInput, parseSubmission } from '../coordinator/validation';
-import { hasLoneSurrogate, truncateUtf8 } from '../coordinator/limits';
+import { hasLoneSurrogate, summaryText } from '../coordinator/limits';
 import { ConcurrencyInputError } from './errors';
 import { retryAtSignalCap } from './signal-cap';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
@@ -139,7 +139,7 @@ export async function submit<W extends Workflow>(client: Client, options: Submit
       args: [coordinatorInput],
       signal: submitSignal,
       signalArgs: [submission],
-      staticSummary: truncateUtf8(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`),
+      staticSummary: summaryText(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`),
     }),
   );
   return {

@@ -4,7 +4,13 @@
  */
 import { admit, defaultChildWorkflowId } from './admission';
 import { applyConfig, NOTICE_LIMIT } from './config-change';
-import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from './limits';
+import {
+  MAX_OPEN_CHILDREN,
+  MAX_REASON_BYTES,
+  MAX_START_BYTES_PER_TASK,
+  MAX_STARTS_PER_TASK,
+  truncateUtf8,
+} from './limits';
 import type { ClosedRun, CoordinatorCounters, FinalOutcome, LimitStrategy, Run } from './messages';
 import {
   isConfirmed,
@@ -57,7 +63,13 @@ function closeRun(run: Run, outcome: FinalOutcome, at: string, reason?: string):
     terminateAfter: _terminateAfter,
     ...kept
   } = run;
-  return { ...kept, outcome, closedAt: at, ...(reason !== undefined && { reason }) };
+  // A reason can be a child's whole error message: bounded, since it travels in every handover and query answer.
+  return {
+    ...kept,
+    outcome,
+    closedAt: at,
+    ...(reason !== undefined && { reason: truncateUtf8(reason, MAX_REASON_BYTES) }),
+  };
 }
 
 function rejectSubmission(state: CoordinatorState, id: string, at: string, reason: string, workflowId?: string) {
@@ -223,10 +235,12 @@ function flushPendingCancels(state: CoordinatorState, at: string): Decision {
  * Starts in one decision are capped by count and by argument bytes (at least one always goes), so no workflow task
  * completion nears the gRPC message limit; the rest start in the next decision.
  */
-function startsThatFit(plannedIds: string[], byId: Map<string, Run>): string[] {
+function startsThatFit(plannedIds: string[], byId: Map<string, Run>, open: number): string[] {
   const fitting: string[] = [];
   let bytes = 0;
-  for (const id of plannedIds.slice(0, MAX_STARTS_PER_TASK)) {
+  // The server refuses more than 2,000 pending children per run; cancelled children that linger count too.
+  const room = Math.max(0, Math.min(MAX_STARTS_PER_TASK, MAX_OPEN_CHILDREN - open));
+  for (const id of plannedIds.slice(0, room)) {
     const runBytes = byId.get(id)?.argsBytes ?? 0;
     if (fitting.length > 0 && bytes + runBytes > MAX_START_BYTES_PER_TASK) break;
     fitting.push(id);
@@ -263,7 +277,7 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
   const cancels = new Map(plan.cancel.map((c) => [c.id, c.supersededBy]));
   const drops = new Map(plan.drop.map((d) => [d.id, d.supersededBy]));
   const byId = new Map(state.runs.map((run) => [run.id, run]));
-  const startIds = issue ? startsThatFit(plan.start, byId) : [];
+  const startIds = issue ? startsThatFit(plan.start, byId, state.runs.filter(isOpen).length) : [];
   const starts = new Set(startIds);
   const cancelCommands: Command[] = [];
   const dropped: ClosedRun[] = [];

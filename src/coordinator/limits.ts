@@ -42,6 +42,12 @@ export const MAX_START_BYTES_PER_TASK = 1024 * 1024;
 /** Most child starts issued in one workflow task; the rest follow in the next task. */
 export const MAX_STARTS_PER_TASK = 100;
 
+/** Most open children a coordinator run keeps: the server refuses a run more than 2,000 pending children. */
+export const MAX_OPEN_CHILDREN = 1500;
+
+/** Longest reason recorded for an outcome (a child's error message can be megabytes). */
+export const MAX_REASON_BYTES = 1000;
+
 /** Whether a string holds a UTF-16 surrogate without its pair: it cannot be encoded as UTF-8 for the server. */
 export function hasLoneSurrogate(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -103,4 +109,12 @@ export function truncateUtf8(text: string, maxBytes = MAX_SUMMARY_BYTES): string
   let cut = text.slice(0, maxBytes);
   while (utf8Length(cut) > maxBytes - 3 || hasLoneSurrogate(cut)) cut = cut.slice(0, -1);
   return `${cut}…`;
+}
+
+/**
+ * A user-metadata summary: control characters, quotes and backslashes (which JSON escapes up to six times longer)
+ * replaced, then cut to {@link MAX_SUMMARY_BYTES}, so its encoded payload stays under the server's limit.
+ */
+export function summaryText(text: string): string {
+  return truncateUtf8(text.replace(/[\u0000-\u001f\u007f"\\]/g, '?'));
 }

@@ -12,6 +12,7 @@ import type {
   PinnedPolicy,
   Run,
 } from './messages';
+import { jsonBytes } from './limits';
 import type { CoordinatorConfig } from './validation';
 
 export interface CoordinatorState {
@@ -113,7 +114,7 @@ export function initialState(
 /** What continue-as-new carries: all state but the configuration, which travels in the input itself. */
 export function toCarried(state: CoordinatorState): CarriedState {
   const { nextSeq, runs, recent, seenIds, counters, notices } = state;
-  return { nextSeq, runs, recent, seenIds, counters, notices };
+  return fitCarried({ nextSeq, runs, recent, seenIds, counters, notices });
 }
 
 /** A started child that has not closed yet (cancellation requested or not). */
@@ -158,4 +159,24 @@ export function toView(state: CoordinatorState): CoordinatorStateView {
     notices: state.notices,
     ...(state.cancelledAt !== undefined && { cancelledAt: state.cancelledAt }),
   };
+}
+
+/**
+ * Most bytes of state one run hands to the next (continue-as-new input, idle result, take-over result): under the
+ * server's 2 MB payload limit with room for the configuration. Queued args are already bounded by `maxQueuedBytes`.
+ */
+export const MAX_CARRIED_BYTES = 1_500_000;
+
+/**
+ * `carried` trimmed to fit {@link MAX_CARRIED_BYTES}: the oldest recent outcomes go first (the counters keep the
+ * totals), then the oldest remembered ids. Open and queued runs are never trimmed: they are live work.
+ */
+export function fitCarried(carried: CarriedState, maxBytes = MAX_CARRIED_BYTES): CarriedState {
+  let bytes = jsonBytes(carried) ?? 0;
+  if (bytes <= maxBytes) return carried;
+  const recent = [...carried.recent];
+  while (bytes > maxBytes && recent.length > 0) bytes -= (jsonBytes(recent.shift()) ?? 0) + 1;
+  const seenIds = [...carried.seenIds];
+  while (bytes > maxBytes && seenIds.length > 0) bytes -= (jsonBytes(seenIds.shift()) ?? 0) + 1;
+  return { ...carried, recent, seenIds };
 }

@@ -12,9 +12,12 @@ import { messageOf } from './child-outcome';
 import type { Run } from './messages';
 import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
 
+// Bounded: a sweep that keeps failing is logged and tried again at the next interval, never retried forever while it
+// holds off rollovers and escalations.
 const { sweepChildren, terminateChildren } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumInterval: '30 seconds' },
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { maximumInterval: '10 seconds', maximumAttempts: 5 },
 });
 
 /** A child the sweep ended, and the outcome recorded for it. */
@@ -100,7 +103,8 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
       if (
         child.status === 'waiting' &&
         waitingChildTimeoutMs !== undefined &&
-        nowMs - child.sinceMs >= waitingChildTimeoutMs
+        // From the coordinator's own start time, as deadlineOf measures it, so the two always agree.
+        nowMs - timeMs(run.startedAt) >= waitingChildTimeoutMs
       ) {
         const reason = `waited more than waitingChildTimeoutMs (${waitingChildTimeoutMs} ms): ${child.reason}`;
         return [{ workflowId: child.workflowId, runId, reason, ended: { outcome: 'failed', reason } }];

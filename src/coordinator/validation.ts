@@ -176,9 +176,17 @@ export const CONFIG_DEFAULTS = {
   maxQueuedBytes: 1024 * 1024,
 } as const;
 
+/** Longest duration option: longer ones overflow timers and dates (30 days; a key idle longer simply restarts). */
+export const MAX_DURATION_MS = 30 * 24 * 60 * 60 * 1000;
+
 /** Upper bounds of the numeric options: each is a size or count the coordinator must be able to hold. */
 const MAX_OF: Partial<Record<keyof TunableConfig, number>> = {
+  idleTimeoutMs: MAX_DURATION_MS,
+  sweepIntervalMs: MAX_DURATION_MS,
+  cancelGracePeriodMs: MAX_DURATION_MS,
+  waitingChildTimeoutMs: MAX_DURATION_MS,
   maxRuns: MAX_MAX_RUNS,
+  // Both travel in every handover; `fitCarried` trims them to the payload budget if entries are large.
   recentLimit: 1000,
   dedupeWindow: 10_000,
   // Temporal's cap is 10,000 signals per run; the rollover needs headroom for signals that arrive meanwhile.
@@ -194,17 +202,17 @@ const TUNABLE_CHECKS: Record<keyof TunableConfig, (field: string, value: unknown
   limitStrategy: (field, value) => checkOneOf(field, value, LIMIT_STRATEGIES, true),
   slotRelease: (field, value) => checkOneOf(field, value, SLOT_RELEASES, true),
   childTaskQueue: (field, value) => (value === undefined ? undefined : checkTaskQueue(field, value)),
-  idleTimeoutMs: (field, value) => checkPositiveInteger(field, value, true),
+  idleTimeoutMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.idleTimeoutMs),
   recentLimit: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.recentLimit),
   dedupeWindow: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.dedupeWindow),
-  sweepIntervalMs: (field, value) => checkPositiveInteger(field, value, true),
+  sweepIntervalMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.sweepIntervalMs),
   continueAsNewAfterEvents: (field, value) => checkPositiveInteger(field, value, true),
   continueAsNewAfterSignals: (field, value) =>
     checkPositiveInteger(field, value, true, MAX_OF.continueAsNewAfterSignals),
-  cancelGracePeriodMs: (field, value) => checkPositiveInteger(field, value, true),
+  cancelGracePeriodMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.cancelGracePeriodMs),
   maxArgsBytes: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxArgsBytes),
   maxQueuedBytes: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxQueuedBytes),
-  waitingChildTimeoutMs: (field, value) => checkPositiveInteger(field, value, true),
+  waitingChildTimeoutMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.waitingChildTimeoutMs),
 };
 
 export const TUNABLE_FIELDS = Object.keys(TUNABLE_CHECKS) as (keyof TunableConfig)[];

@@ -25,7 +25,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { prepareRun } from './abandoned';
 import { createAlarm } from './alarm';
-import { truncateUtf8 } from './limits';
+import { summaryText } from './limits';
 import { classifyChildFailure, messageOf } from './child-outcome';
 import { applyConfig, NOTICE_LIMIT } from './config-change';
 import { applyEvent, decide, defaultChildWorkflowId } from './decide';
@@ -118,7 +118,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   // Starts that did not fit in the last workflow task: their args stay in state until issued, so no rollover before.
   let deferredStarts = 0;
 
-  setHandler(stateQuery, () => toView(state));
+  // Submissions received but not decided yet (the run is still preparing, or their task is being handled) show as
+  // queued: a submitter asking right after submit() must not be told its submission is unknown.
+  setHandler(stateQuery, () => toView(inbox.reduce(applyEvent, state)));
   setHandler(runClosedSignal, (payload: unknown) => {
     signalsThisRun++;
     const parsed = parseRunClosed(payload);
@@ -164,7 +166,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
         memo: { [CHILD_MEMO_KEY]: memo },
-        staticSummary: truncateUtf8(`${state.config.policy}/${state.config.key} · submission ${run.id} (#${run.seq})`),
+        staticSummary: summaryText(`${state.config.policy}/${state.config.key} · submission ${run.id} (#${run.seq})`),
       });
     } catch (err) {
       children.delete(run.workflowId);
@@ -299,9 +301,10 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         // Hand over only settled state: every start confirmed (so the next run can cancel it by ID), no sweep or
         // handler midway. Events that arrive meanwhile are folded in and carried.
         await condition(() => !startsPending() && !sweeper.inFlight() && allHandlersFinished(), BUSY_WAIT_MS);
-        if (startsPending() || sweeper.inFlight() || state.cancelledAt !== undefined) continue;
+        // A cancellation that arrived meanwhile is decided in the loop, never lost to the rollover.
+        if (startsPending() || sweeper.inFlight() || state.cancelledAt !== undefined || cancelPending()) continue;
         state = inbox.splice(0).reduce(applyEvent, state);
-        if (state.cancelledAt !== undefined) continue;
+        if (state.cancelledAt !== undefined || cancelPending()) continue;
         const carried = toCarried(state);
         carried.counters = { ...carried.counters, continuedAsNew: carried.counters.continuedAsNew + 1 };
         const stillOpen = new Set(state.runs.filter(isOpen).map((run) => run.workflowId));
@@ -316,8 +319,12 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       if (state.runs.some((run) => !isOpen(run))) {
         // Submissions that arrived after the cancellation are new work: they continue in a fresh run, with the
         // children still closing, instead of being dropped for an operator action that preceded them.
+        // A start the wind-down gave up waiting for may exist: the next run checks it by memo before counting it.
+        const runs = state.runs.map((run) =>
+          isOpen(run) && run.runId === undefined ? { ...run, conflict: true } : run,
+        );
         const carried = toCarried(
-          withNotice(state, 'submissions that arrived after the cancellation continue in this run'),
+          withNotice({ ...state, runs }, 'submissions that arrived after the cancellation continue in this run'),
         );
         return continueAsNew<typeof concurrencyCoordinator>({ ...toCoordinatorInput(state.config), carried });
       }
@@ -326,7 +333,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       throw new CancelledFailure(`${state.config.policy}/${state.config.key}: coordinator cancelled`);
     }
     // The key's next run continues the idempotency window and the recent outcomes from this result.
-    const result: CoordinatorResult = { ...toView(state), seenIds: state.seenIds, nextSeq: state.nextSeq };
+    const { recent, seenIds } = toCarried(state); // bounded like carried state: a result is one payload too
+    const result: CoordinatorResult = { ...toView(state), recent, seenIds, nextSeq: state.nextSeq };
     return result;
   });
 }

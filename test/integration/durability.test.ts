@@ -88,7 +88,7 @@ it('1,000 concurrent signalWithStart calls on one key: every accepted submission
   const taskQueue = uniqueName('thousand');
   const worker = await createTestWorker(ctx, taskQueue);
   await worker.runUntil(async () => {
-    const policy = demoPolicy(taskQueue, 2, undefined, { continueAsNewAfterEvents: 500, recentLimit: 2000 });
+    const policy = demoPolicy(taskQueue, 2, undefined, { continueAsNewAfterEvents: 500, recentLimit: 1000 });
     const tasks = Array.from({ length: 1000 }, (_, i) => () => submitDemo(ctx.client, policy, 'hot', `c-${i}`, 200));
     const submitted = await inParallel(200, tasks);
     const coordinatorId = submitted[0]!.coordinatorWorkflowId;

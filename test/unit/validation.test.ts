@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CONFIG_DEFAULTS,
+  MAX_DURATION_MS,
   TUNABLE_FIELDS,
   checkChildWorkflowId,
   checkTaskQueue,
@@ -102,9 +103,11 @@ describe('parseCoordinatorInput', () => {
   });
 
   it.each(['idleTimeoutMs', 'sweepIntervalMs', 'cancelGracePeriodMs', 'waitingChildTimeoutMs'])(
-    'leaves %s unbounded above',
+    'bounds %s at 30 days: longer durations overflow timers and dates, which would fail the workflow task',
     (field) => {
-      expect(parseCoordinatorInput({ ...minimalInput, [field]: 10 ** 12 }).ok).toBe(true);
+      expect(parseCoordinatorInput({ ...minimalInput, [field]: MAX_DURATION_MS }).ok).toBe(true);
+      const parsed = parseCoordinatorInput({ ...minimalInput, [field]: Number.MAX_SAFE_INTEGER });
+      expect(!parsed.ok && parsed.problem.field).toBe(field);
     },
   );
 
