@@ -9,8 +9,8 @@ import type { TakenOver } from '../coordinator/take-over';
 import type { CoordinatorConfig } from '../coordinator/validation';
 import { composeReply, discardDraft } from './chat';
 import { cleanUpAfterCancel, simulateWork } from './demo';
-import { findAbandonedPredecessor, readAbandonedRun, readIdleRun } from './recover';
-import { sweepChildren, terminateChildren } from './sweep';
+import { findAbandonedPredecessor, readAbandonedRun, readIdleRun, resetBaseRunId } from './recover';
+import { cancelChildren, sweepChildren, terminateChildren } from './sweep';
 
 export type { ChatMessage } from './chat';
 export type { SimulateWorkInput } from './demo';
@@ -58,6 +58,7 @@ export function createActivities(options: ActivitiesOptions = {}) {
     discardDraft,
     sweepChildren,
     terminateChildren,
+    cancelChildren,
     /**
      * Runs once at the start of every coordinator run: the worker's pinned policy, and the state the run continues
      * with when it does not simply continue as new — the work of the run a reset replaced, of a predecessor that was
@@ -71,10 +72,11 @@ export function createActivities(options: ActivitiesOptions = {}) {
       const withPins = { ...(pinned && { pinned }) };
       const fold = { workflowId: input.workflowId, config: input.config, ...withPins };
       if (input.runId !== input.originalExecutionRunId) {
-        // A reset replaced that run: its history knows the children it started after the reset point, which this
-        // run's replayed signals do not. Its signals come again here and are recognised as duplicates.
-        const takenOver = await readAbandonedRun(client, { ...fold, runId: input.originalExecutionRunId });
-        return { ...withPins, takenOver, takenFrom: { runId: input.originalExecutionRunId, status: 'RESET' } };
+        // A reset replaced a run: its history knows the children it started after the reset point, which this run's
+        // replayed signals do not. Its signals come again here and are recognised as duplicates.
+        const base = (await resetBaseRunId(client, input.workflowId, input.runId)) ?? input.originalExecutionRunId;
+        const takenOver = await readAbandonedRun(client, { ...fold, runId: base });
+        return { ...withPins, takenOver, takenFrom: { runId: base, status: 'RESET' } };
       }
       if (input.continued) return withPins;
       const predecessor = await findAbandonedPredecessor(client, input);

@@ -7,12 +7,14 @@ import { Context } from '@temporalio/activity';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
-import type {
-  CarriedState,
-  CoordinatorInput,
-  CoordinatorResult,
-  PinnedPolicy,
-  Superseded,
+import {
+  CHILD_MEMO_KEY,
+  type ChildMemo,
+  type CarriedState,
+  type CoordinatorInput,
+  type CoordinatorResult,
+  type PinnedPolicy,
+  type Superseded,
 } from '../coordinator/messages';
 import { TakeOverFold, type AbandonedFact, type TakenOver } from '../coordinator/take-over';
 import { parseCoordinatorInput, type CoordinatorConfig } from '../coordinator/validation';
@@ -91,7 +93,22 @@ async function factsOf(event: HistoryEvent, decode: Decode): Promise<AbandonedFa
   const signal = event.workflowExecutionSignaledEventAttributes;
   if (signal?.signalName === 'submit') return [{ type: 'submit', payload: await decode(signal.input), at }];
   const initiated = event.startChildWorkflowExecutionInitiatedEventAttributes;
-  if (initiated?.workflowId) return [{ type: 'startInitiated', workflowId: initiated.workflowId, at }];
+  if (initiated?.workflowId) {
+    const memoPayload = initiated.memo?.fields?.[CHILD_MEMO_KEY];
+    const memo = memoPayload
+      ? ((await decode({ payloads: [memoPayload] })) as Partial<ChildMemo> | undefined)
+      : undefined;
+    return [
+      {
+        type: 'startInitiated',
+        workflowId: initiated.workflowId,
+        at,
+        ...(typeof memo?.submissionId === 'string' && { submissionId: memo.submissionId }),
+        ...(typeof memo?.seq === 'number' && { seq: memo.seq }),
+        ...(initiated.workflowType?.name && { workflowType: initiated.workflowType.name }),
+      },
+    ];
+  }
   const childStarted = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
   if (childStarted?.workflowId && childStarted.runId) {
     return [{ type: 'started', workflowId: childStarted.workflowId, runId: childStarted.runId, at }];
@@ -228,4 +245,26 @@ export async function readIdleRun(
     notices: result.notices ?? [],
   };
   return { config: input.config, carried };
+}
+
+/**
+ * The run a reset replaced: the RESET_WORKFLOW task failure at the reset point names it. A reset of a reset run keeps
+ * the original run ID in its start event, so that is only the fallback.
+ */
+export async function resetBaseRunId(client: Client, workflowId: string, runId: string): Promise<string | undefined> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId, runId },
+      maximumPageSize: PAGE_SIZE,
+      ...(nextPageToken && { nextPageToken }),
+    });
+    for (const event of page.history?.events ?? []) {
+      const failed = event.workflowTaskFailedEventAttributes;
+      if (failed?.baseRunId && failed.newRunId === runId) return failed.baseRunId;
+    }
+    nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return undefined;
 }

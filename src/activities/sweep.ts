@@ -1,7 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { CHILD_MEMO_KEY, type ChildMemo, type CloseOutcome } from '../coordinator/messages';
+import {
+  CHILD_MEMO_KEY,
+  supersededSignal,
+  type ChildMemo,
+  type CloseOutcome,
+  type Superseded,
+} from '../coordinator/messages';
 
 /** One open child as the coordinator knows it. */
 export interface ChildToSweep {
@@ -194,6 +200,27 @@ export async function terminateChildren(input: {
       await client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: runId }).terminate(reason);
     } catch (err) {
       // Closed in the meantime: nothing left to end.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+}
+
+/**
+ * Cancels children whose workflow ID the submitter chose, addressed by their chain's first run ID: such an ID can be
+ * taken by another workflow once the child closed, and a cancel by bare workflow ID would then hit that workflow.
+ * The `superseded` signal goes the same way, first.
+ */
+export async function cancelChildren(input: {
+  children: { workflowId: string; runId: string; superseded?: Superseded }[];
+}): Promise<void> {
+  const { client } = Context.current();
+  for (const { workflowId, runId, superseded } of input.children) {
+    const handle = client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: runId });
+    try {
+      if (superseded) await handle.signal(supersededSignal, superseded).catch(() => undefined);
+      await handle.cancel();
+    } catch (err) {
+      // Closed already (or the ID now holds another chain, which is left alone): the sweep records how it ended.
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }

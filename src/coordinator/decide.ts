@@ -207,6 +207,7 @@ function cancelCommand(run: Run): Command {
     type: 'cancel',
     workflowId: run.workflowId,
     submissionId: run.id,
+    ...(run.runId !== undefined && { runId: run.runId }),
     ...(run.supersededBy !== undefined && { supersededBy: run.supersededBy }),
     ...(run.cancelReason !== undefined && { reason: run.cancelReason }),
   };

@@ -53,7 +53,15 @@ export type CoordinatorEvent =
 /** What the workflow shell must do after a decision. */
 export type Command =
   | { type: 'start'; run: Run }
-  | { type: 'cancel'; workflowId: string; submissionId: string; supersededBy?: string; reason?: string };
+  | {
+      type: 'cancel';
+      workflowId: string;
+      submissionId: string;
+      /** First run ID of the child's chain (confirmed starts only). */
+      runId?: string;
+      supersededBy?: string;
+      reason?: string;
+    };
 
 export interface Decision {
   state: CoordinatorState;

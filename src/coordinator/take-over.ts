@@ -12,7 +12,15 @@ import type { CoordinatorConfig } from './validation';
 /** What the abandoned run's history says happened, in history order; `at` is the event time (ISO-8601). */
 export type AbandonedFact =
   | { type: 'submit'; payload: unknown; at: string }
-  | { type: 'startInitiated'; workflowId: string; at: string }
+  /** With what the start's memo and type say, so a child the fold had not kept can still be followed. */
+  | {
+      type: 'startInitiated';
+      workflowId: string;
+      at: string;
+      submissionId?: string;
+      seq?: number;
+      workflowType?: string;
+    }
   | { type: 'started'; workflowId: string; runId: string; at: string }
   | { type: 'startFailed'; workflowId: string; alreadyRunning: boolean; reason: string; at: string }
   | { type: 'closed'; workflowId: string; outcome: CloseOutcome; at: string }
@@ -35,21 +43,33 @@ function updateRun(state: CoordinatorState, workflowId: string, update: (run: Ru
  * The history is the judge: a child the abandoned run started exists, even if this fold had decided to drop its
  * submission (a decision the run took with other timing). Its dropped record is taken back and it is followed again.
  */
-function revive(state: CoordinatorState, workflowId: string): CoordinatorState {
+function revive(state: CoordinatorState, fact: Extract<AbandonedFact, { type: 'startInitiated' }>): CoordinatorState {
+  const { workflowId } = fact;
   const index = state.recent.findIndex((run) => run.workflowId === workflowId && run.outcome === 'dropped');
   const dropped = state.recent[index];
-  if (!dropped || dropped.workflowType === undefined) return state;
+  if (dropped?.workflowType !== undefined) {
+    const run: Run = {
+      id: dropped.id,
+      seq: dropped.seq,
+      workflowId,
+      workflowType: dropped.workflowType,
+      submittedAt: dropped.submittedAt ?? dropped.closedAt,
+    };
+    const recent = state.recent.filter((_, i) => i !== index);
+    const counters = { ...state.counters, dropped: state.counters.dropped - 1 };
+    const runs = [...state.runs, run].sort((a, b) => a.seq - b.seq);
+    return { ...state, runs, recent, counters };
+  }
+  // Its record is gone from `recent`: the start's own memo names the submission.
+  if (fact.submissionId === undefined || fact.seq === undefined || fact.workflowType === undefined) return state;
   const run: Run = {
-    id: dropped.id,
-    seq: dropped.seq,
+    id: fact.submissionId,
+    seq: fact.seq,
     workflowId,
-    workflowType: dropped.workflowType,
-    submittedAt: dropped.submittedAt ?? dropped.closedAt,
+    workflowType: fact.workflowType,
+    submittedAt: fact.at,
   };
-  const recent = state.recent.filter((_, i) => i !== index);
-  const counters = { ...state.counters, dropped: state.counters.dropped - 1 };
-  const runs = [...state.runs, run].sort((a, b) => a.seq - b.seq);
-  return { ...state, runs, recent, counters };
+  return { ...state, runs: [...state.runs, run].sort((a, b) => a.seq - b.seq) };
 }
 
 export function applyFact(state: CoordinatorState, fact: AbandonedFact): CoordinatorState {
@@ -58,7 +78,7 @@ export function applyFact(state: CoordinatorState, fact: AbandonedFact): Coordin
       return applyEvent(state, fact);
     case 'startInitiated': {
       const known = state.runs.some((run) => run.workflowId === fact.workflowId);
-      const base = known ? state : revive(state, fact.workflowId);
+      const base = known ? state : revive(state, fact);
       const counters = { ...base.counters, started: base.counters.started + 1 };
       return updateRun({ ...base, counters }, fact.workflowId, ({ args: _args, argsBytes: _bytes, ...run }) => ({
         ...run,

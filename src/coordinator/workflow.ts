@@ -24,6 +24,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { prepareRun } from './abandoned';
+import { cancelChildren } from './child-cancel';
 import { createAlarm } from './alarm';
 import { summaryText } from './limits';
 import { classifyChildFailure, messageOf } from './child-outcome';
@@ -192,28 +193,43 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
 
   function cancelChild(command: Extract<Command, { type: 'cancel' }>): void {
     log.info('cancelling child', { ...command });
-    // By workflow ID, without a run ID: the request reaches the child's current run, even after it continued as new.
+    const superseded =
+      command.supersededBy === undefined
+        ? undefined
+        : {
+            submissionId: command.submissionId,
+            supersededBy: command.supersededBy,
+            coordinatorWorkflowId: state.coordinatorWorkflowId,
+          };
+    cancelsInFlight++;
+    const done = () => cancelsInFlight--;
+    const ownsId = command.workflowId === defaultChildWorkflowId(state.coordinatorWorkflowId, command.submissionId);
+    if (!ownsId && command.runId !== undefined) {
+      // A submitter-chosen ID may since hold another workflow: cancel by the chain's first run ID, through the client.
+      const child = { workflowId: command.workflowId, runId: command.runId, ...(superseded && { superseded }) };
+      cancelChildren({ children: [child] })
+        .catch((err: unknown) => log.warn('cancel failed', { workflowId: command.workflowId, error: messageOf(err) }))
+        .finally(done)
+        .catch(() => undefined);
+      return;
+    }
+    // Default child IDs are reserved to this coordinator. By workflow ID without a run ID, the request reaches the
+    // child's current run, even after it continued as new.
     const child = getExternalWorkflowHandle(command.workflowId);
-    if (command.supersededBy !== undefined) {
+    if (superseded) {
       // Sent first, so the child's memo names its successor by the time it handles the cancellation.
-      const superseded = {
-        submissionId: command.submissionId,
-        supersededBy: command.supersededBy,
-        coordinatorWorkflowId: state.coordinatorWorkflowId,
-      };
       child.signal(supersededSignal, superseded).catch((err: unknown) => {
         // Usually the child closed before the signal reached it, which is fine: only its memo stays unnamed.
         log.debug('child did not hear who superseded it', { workflowId: command.workflowId, error: messageOf(err) });
       });
     }
-    cancelsInFlight++;
     child
       .cancel()
       // If it already closed, its handle, the runClosed signal or the sweep tells us.
       .catch((err: unknown) =>
         log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) }),
       )
-      .finally(() => cancelsInFlight--)
+      .finally(done)
       .catch(() => undefined);
   }
 

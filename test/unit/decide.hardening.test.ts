@@ -269,7 +269,13 @@ describe('the coordinator itself is cancelled', () => {
   it('drops what is queued, cancels what runs, and records when', () => {
     const { state, commands } = decide(busy(), [coordinatorCancelledEvent(at(20))], at(20));
     expect(commands).toEqual([
-      { type: 'cancel', workflowId: childId('b'), submissionId: 'b', reason: COORDINATOR_CANCELLED_REASON },
+      {
+        type: 'cancel',
+        workflowId: childId('b'),
+        submissionId: 'b',
+        runId: expect.any(String),
+        reason: COORDINATOR_CANCELLED_REASON,
+      },
     ]);
     expect(state.recent).toEqual([
       expect.objectContaining({ id: 'c', outcome: 'dropped', reason: COORDINATOR_CANCELLED_REASON, closedAt: at(20) }),
@@ -350,7 +356,13 @@ describe('the coordinator itself is cancelled', () => {
     expect(runOf(cancelled.state, 'a')).toMatchObject({ cancelReason: COORDINATOR_CANCELLED_REASON });
     const confirmed = decide(cancelled.state, [startedEvent(childId('a'), at(3))], at(3));
     expect(confirmed.commands).toEqual([
-      { type: 'cancel', workflowId: childId('a'), submissionId: 'a', reason: COORDINATOR_CANCELLED_REASON },
+      {
+        type: 'cancel',
+        workflowId: childId('a'),
+        submissionId: 'a',
+        runId: expect.any(String),
+        reason: COORDINATOR_CANCELLED_REASON,
+      },
     ]);
   });
 
