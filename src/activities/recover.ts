@@ -147,9 +147,10 @@ async function factsOf(event: HistoryEvent, decode: Decode): Promise<AbandonedFa
  */
 export async function readAbandonedRun(
   client: Client,
-  input: { workflowId: string; runId: string; config: CoordinatorConfig; pinned?: PinnedPolicy },
+  input: { workflowId: string; runId: string; config: CoordinatorConfig; pinned?: PinnedPolicy; depth?: number },
 ): Promise<TakenOver> {
   const converter = client.options.loadedDataConverter;
+  let chain: { originalExecutionRunId: string; chainStartTime: string; continued: boolean } | undefined;
   const decode: Decode = (payloads) => decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
   let fold: TakeOverFold | undefined;
   const preparing = new Set<string>();
@@ -181,6 +182,11 @@ export async function readAbandonedRun(
         const parsed = parseCoordinatorInput(startInput);
         invalidStart = !parsed.ok;
         const carried: CarriedState | undefined = startInput?.carried;
+        chain = {
+          originalExecutionRunId: started.originalExecutionRunId ?? input.runId,
+          chainStartTime: lastAt,
+          continued: Boolean(started.continuedExecutionRunId),
+        };
         fold = new TakeOverFold(input.config, input.workflowId, input.pinned, {
           ...(parsed.ok && { config: parsed.value }),
           ...(carried && { carried }),
@@ -217,6 +223,14 @@ export async function readAbandonedRun(
     Context.current().heartbeat(lastAt);
     nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
   } while (nextPageToken);
+  // A run that ended before its own preparation finished never took over its predecessor: that work is still there.
+  const depth = input.depth ?? 0;
+  if (fold && preparing.size > 0 && chain && !chain.continued && depth < 3) {
+    const predecessor = await findAbandonedPredecessor(client, { ...input, ...chain });
+    if (predecessor && predecessor.status !== 'COMPLETED') {
+      fold.rebase(await readAbandonedRun(client, { ...input, runId: predecessor.runId, depth: depth + 1 }));
+    }
+  }
   // Signals no workflow task handled (the run ended first) are decided by the next run.
   if (fold) flushBatch(fold);
   return (fold ?? new TakeOverFold(input.config, input.workflowId, input.pinned)).result(lastAt);
