@@ -273,7 +273,7 @@ describe('the coordinator itself is cancelled', () => {
         type: 'cancel',
         workflowId: childId('b'),
         submissionId: 'b',
-        runId: expect.any(String),
+        runId: expect.any(String) as string,
         reason: COORDINATOR_CANCELLED_REASON,
       },
     ]);
@@ -360,7 +360,7 @@ describe('the coordinator itself is cancelled', () => {
         type: 'cancel',
         workflowId: childId('a'),
         submissionId: 'a',
-        runId: expect.any(String),
+        runId: expect.any(String) as string,
         reason: COORDINATOR_CANCELLED_REASON,
       },
     ]);

@@ -45,10 +45,34 @@ describe('newest wins with maxRuns 1', () => {
 
     const cancels = decisions.flatMap((d) => cancelsOf(d.commands));
     expect(cancels).toEqual([
-      { type: 'cancel', workflowId: childId('m1'), submissionId: 'm1', runId: expect.any(String), supersededBy: 'm2' },
-      { type: 'cancel', workflowId: childId('m2'), submissionId: 'm2', runId: expect.any(String), supersededBy: 'm3' },
-      { type: 'cancel', workflowId: childId('m3'), submissionId: 'm3', runId: expect.any(String), supersededBy: 'm4' },
-      { type: 'cancel', workflowId: childId('m4'), submissionId: 'm4', runId: expect.any(String), supersededBy: 'm5' },
+      {
+        type: 'cancel',
+        workflowId: childId('m1'),
+        submissionId: 'm1',
+        runId: expect.any(String) as string,
+        supersededBy: 'm2',
+      },
+      {
+        type: 'cancel',
+        workflowId: childId('m2'),
+        submissionId: 'm2',
+        runId: expect.any(String) as string,
+        supersededBy: 'm3',
+      },
+      {
+        type: 'cancel',
+        workflowId: childId('m3'),
+        submissionId: 'm3',
+        runId: expect.any(String) as string,
+        supersededBy: 'm4',
+      },
+      {
+        type: 'cancel',
+        workflowId: childId('m4'),
+        submissionId: 'm4',
+        runId: expect.any(String) as string,
+        supersededBy: 'm5',
+      },
     ]);
     expect(decisions.map((d) => startsOf(d.commands).map((run) => run.id))).toEqual([
       ['m1'],
@@ -276,7 +300,13 @@ describe("slotRelease: 'on-close'", () => {
 
     const cancelled = decide(running, [submitEvent('m2', at(10))], at(10));
     expect(cancelled.commands).toEqual([
-      { type: 'cancel', workflowId: childId('m1'), submissionId: 'm1', runId: expect.any(String), supersededBy: 'm2' },
+      {
+        type: 'cancel',
+        workflowId: childId('m1'),
+        submissionId: 'm1',
+        runId: expect.any(String) as string,
+        supersededBy: 'm2',
+      },
     ]);
     expect(cancelled.state.runs.find((run) => run.id === 'm2')?.startedAt).toBeUndefined();
 
@@ -312,7 +342,13 @@ describe("slotRelease: 'on-cancel-request'", () => {
     const running = startedWith({ slotRelease: 'on-cancel-request' }, ['m1']);
     const { commands, state } = decide(running, [submitEvent('m2', at(10))], at(10));
     expect(commands).toEqual([
-      { type: 'cancel', workflowId: childId('m1'), submissionId: 'm1', runId: expect.any(String), supersededBy: 'm2' },
+      {
+        type: 'cancel',
+        workflowId: childId('m1'),
+        submissionId: 'm1',
+        runId: expect.any(String) as string,
+        supersededBy: 'm2',
+      },
       { type: 'start', run: expect.objectContaining({ id: 'm2', startedAt: at(10) }) as Run },
     ]);
     expect(state.runs.find((run) => run.id === 'm1')?.cancelRequestedAt).toBe(at(10));

@@ -86,7 +86,13 @@ describe('takeOverAbandoned', () => {
     ]);
     const decision = decide(fresh(taken), [], at(101));
     expect(cancelsOf(decision.commands)).toEqual([
-      { type: 'cancel', workflowId: childId('a'), submissionId: 'a', runId: expect.any(String), supersededBy: 'c' },
+      {
+        type: 'cancel',
+        workflowId: childId('a'),
+        submissionId: 'a',
+        runId: expect.any(String) as string,
+        supersededBy: 'c',
+      },
     ]);
     expect(startsOf(decision.commands).map((run) => run.id)).toEqual(['c']);
   });
