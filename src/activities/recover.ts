@@ -227,9 +227,11 @@ export async function readAbandonedRun(
   const depth = input.depth ?? 0;
   if (fold && preparing.size > 0 && chain && !chain.continued && depth < 3) {
     const predecessor = await findAbandonedPredecessor(client, { ...input, ...chain });
-    if (predecessor && predecessor.status !== 'COMPLETED') {
-      fold.rebase(await readAbandonedRun(client, { ...input, runId: predecessor.runId, depth: depth + 1 }));
-    }
+    const earlier =
+      predecessor?.status === 'COMPLETED'
+        ? await readIdleRun(client, { ...input, runId: predecessor.runId })
+        : predecessor && (await readAbandonedRun(client, { ...input, runId: predecessor.runId, depth: depth + 1 }));
+    if (earlier) fold.rebase(earlier);
   }
   // Signals no workflow task handled (the run ended first) are decided by the next run.
   if (fold) flushBatch(fold);
