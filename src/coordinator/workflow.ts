@@ -201,21 +201,14 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
             supersededBy: command.supersededBy,
             coordinatorWorkflowId: state.coordinatorWorkflowId,
           };
-    cancelsInFlight++;
-    const done = () => cancelsInFlight--;
+    // Default child IDs are reserved to this coordinator: by workflow ID without a run ID, the request reaches the
+    // child's current run, even after it continued as new. An ID the submitter chose may since hold a workflow this
+    // coordinator never started, so the request names the child's run; if that run has continued as new (the request
+    // fails), the client cancels the chain by its first run ID. Either way the request is a command of this task,
+    // ordered before the start it makes room for.
     const ownsId = command.workflowId === defaultChildWorkflowId(state.coordinatorWorkflowId, command.submissionId);
-    if (!ownsId && command.runId !== undefined) {
-      // A submitter-chosen ID may since hold another workflow: cancel by the chain's first run ID, through the client.
-      const child = { workflowId: command.workflowId, runId: command.runId, ...(superseded && { superseded }) };
-      cancelChildren({ children: [child] })
-        .catch((err: unknown) => log.warn('cancel failed', { workflowId: command.workflowId, error: messageOf(err) }))
-        .finally(done)
-        .catch(() => undefined);
-      return;
-    }
-    // Default child IDs are reserved to this coordinator. By workflow ID without a run ID, the request reaches the
-    // child's current run, even after it continued as new.
-    const child = getExternalWorkflowHandle(command.workflowId);
+    const runId = ownsId ? undefined : command.runId;
+    const child = getExternalWorkflowHandle(command.workflowId, runId);
     if (superseded) {
       // Sent first, so the child's memo names its successor by the time it handles the cancellation.
       child.signal(supersededSignal, superseded).catch((err: unknown) => {
@@ -223,13 +216,17 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         log.debug('child did not hear who superseded it', { workflowId: command.workflowId, error: messageOf(err) });
       });
     }
+    cancelsInFlight++;
     child
       .cancel()
-      // If it already closed, its handle, the runClosed signal or the sweep tells us.
-      .catch((err: unknown) =>
-        log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) }),
-      )
-      .finally(done)
+      .catch(async (err: unknown) => {
+        log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) });
+        if (runId === undefined) return; // closed already: its handle, the runClosed signal or the sweep tells us
+        const chain = { workflowId: command.workflowId, runId, ...(superseded && { superseded }) };
+        await cancelChildren({ children: [chain] });
+      })
+      .catch((err: unknown) => log.warn('cancel failed', { workflowId: command.workflowId, error: messageOf(err) }))
+      .finally(() => cancelsInFlight--)
       .catch(() => undefined);
   }
 
