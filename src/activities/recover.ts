@@ -5,7 +5,8 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { LoadedDataConverter } from '@temporalio/common';
+import { decodeArrayFromPayloads, decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import {
   CHILD_MEMO_KEY,
@@ -88,7 +89,7 @@ function timeOf(event: HistoryEvent): string {
 type Decode = (payloads: temporal.api.common.v1.IPayloads | null | undefined) => Promise<unknown>;
 
 /** The facts one history event states, if any. */
-async function factsOf(event: HistoryEvent, decode: Decode): Promise<AbandonedFact[]> {
+async function factsOf(event: HistoryEvent, decode: Decode, converter: LoadedDataConverter): Promise<AbandonedFact[]> {
   const at = timeOf(event);
   const signal = event.workflowExecutionSignaledEventAttributes;
   if (signal?.signalName === 'submit') return [{ type: 'submit', payload: await decode(signal.input), at }];
@@ -106,6 +107,7 @@ async function factsOf(event: HistoryEvent, decode: Decode): Promise<AbandonedFa
         ...(typeof memo?.submissionId === 'string' && { submissionId: memo.submissionId }),
         ...(typeof memo?.seq === 'number' && { seq: memo.seq }),
         ...(initiated.workflowType?.name && { workflowType: initiated.workflowType.name }),
+        args: await decodeArrayFromPayloads(converter, initiated.input?.payloads),
       },
     ];
   }
@@ -214,7 +216,7 @@ export async function readAbandonedRun(
       // The run decided after each workflow task, once it had prepared: settling there keeps its drops (and their
       // reasons) as it made them.
       if (event.workflowTaskCompletedEventAttributes && preparing.size === 0) fold.settle(lastAt);
-      for (const fact of await factsOf(event, decode)) {
+      for (const fact of await factsOf(event, decode, converter)) {
         if (fact.type === 'submit') batch.push(fact);
         else fold.add(fact);
       }

@@ -25,6 +25,8 @@ export type SweptChild =
   | { workflowId: string; status: 'running'; runId?: string }
   /** Its workflow task never got going; `stuck` ones are failing, `waiting` ones were never picked up. */
   | { workflowId: string; status: 'stuck' | 'waiting'; reason: string; sinceMs: number; runId?: string }
+  /** Its start (issued by an earlier run, never confirmed) never took place: nothing holds its ID. */
+  | { workflowId: string; status: 'neverStarted' }
   /** The workflow holding the ID was not started by this coordinator for this submission: never touch it. */
   | { workflowId: string; status: 'foreign'; reason: string };
 
@@ -152,6 +154,8 @@ async function sweepOne(
     description = await describeAwaitingClose(client, workflowId, awaitClose);
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // A start whose confirmation was never seen, and nothing holds its ID: the start never took place.
+    if (child.verify) return { workflowId, status: 'neverStarted' };
     return { workflowId, status: 'closed', outcome: 'failed', reason: `child ${workflowId} not found` };
   }
   const firstRunId = firstRunIdOf(description);

@@ -163,6 +163,18 @@ function updateRun(state: CoordinatorState, workflowId: string, update: (run: Ru
   };
 }
 
+/** A start that never took place goes back to the queue when its args were kept, so it is decided again. */
+function applyNeverStarted(state: CoordinatorState, workflowId: string, at: string): CoordinatorState {
+  const run = state.runs.find((r) => r.workflowId === workflowId && isOpen(r));
+  if (!run) return state;
+  if (run.args === undefined) {
+    return applyClose(state, workflowId, 'failed', at, 'its start never took place, and its arguments were not kept');
+  }
+  const { startedAt: _startedAt, conflict: _conflict, runId: _runId, ...queued } = run;
+  const counters = { ...state.counters, started: state.counters.started - 1 };
+  return { ...state, counters, runs: state.runs.map((r) => (r === run ? queued : r)) };
+}
+
 /** The coordinator was cancelled: drop what waits, mark every open child for cancellation, accept nothing new. */
 function applyCoordinatorCancelled(state: CoordinatorState, at: string): CoordinatorState {
   if (state.cancelledAt !== undefined) return state;
@@ -185,6 +197,8 @@ export function applyEvent(state: CoordinatorState, event: CoordinatorEvent): Co
       return updateRun(state, event.workflowId, ({ conflict: _conflict, ...run }) => ({ ...run, runId: event.runId }));
     case 'childStartConflict':
       return updateRun(state, event.workflowId, ({ runId: _runId, ...run }) => ({ ...run, conflict: true }));
+    case 'childNeverStarted':
+      return applyNeverStarted(state, event.workflowId, event.at);
     case 'childStartFailed':
       return applyClose(state, event.workflowId, event.outcome ?? 'failed', event.at, event.reason);
     case 'childClosed':

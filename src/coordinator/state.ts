@@ -42,6 +42,8 @@ export type CoordinatorEvent =
   | { type: 'submit'; payload: unknown; at: string }
   | { type: 'childStarted'; workflowId: string; runId: string; at: string }
   | { type: 'childStartFailed'; workflowId: string; reason: string; outcome?: 'failed' | 'rejected'; at: string }
+  /** A start issued by an earlier run never took place (nothing holds its ID): redo it, or record why not. */
+  | { type: 'childNeverStarted'; workflowId: string; at: string }
   /** Its workflow ID is already in use: the shell checks whether that workflow is this submission's child. */
   | { type: 'childStartConflict'; workflowId: string; at: string }
   | { type: 'childClosed'; workflowId: string; outcome: CloseOutcome; reason?: string; at: string }

@@ -80,7 +80,7 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
     const runs = new Map(open().map((run) => [run.workflowId, run]));
     return swept.flatMap((child): Ending[] => {
       const run = runs.get(child.workflowId);
-      if (!run || child.status === 'closed' || child.status === 'foreign') return [];
+      if (!run || child.status === 'closed' || child.status === 'foreign' || child.status === 'neverStarted') return [];
       const runId = child.runId ?? run.runId;
       if (runId === undefined) return [];
       if (timeMs(run.terminateAfter) <= nowMs) {
@@ -132,6 +132,10 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
     const swept = await sweepChildren({ coordinatorWorkflowId, children, awaitClose });
     for (const child of swept) {
       const { workflowId } = child;
+      if (child.status === 'neverStarted') {
+        inbox.push({ type: 'childNeverStarted', workflowId, at: at() });
+        continue;
+      }
       if (child.status === 'foreign') {
         inbox.push({ type: 'childStartFailed', workflowId, outcome: 'rejected', reason: child.reason, at: at() });
         continue;

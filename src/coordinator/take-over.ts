@@ -6,7 +6,14 @@
  */
 import type { CarriedState, CloseOutcome, PinnedPolicy, Run } from './messages';
 import { applyEvent, settleWithoutCommands } from './decide';
+import { jsonBytes } from './limits';
 import { initialState, toCarried, type CoordinatorState } from './state';
+
+/**
+ * Arguments kept for a start the abandoned run issued but never saw confirmed, so the next run can redo it if it never
+ * took place (the server drops a start whose parent was terminated first). Larger ones are not carried.
+ */
+export const MAX_RESTART_ARGS_BYTES = 64 * 1024;
 import type { CoordinatorConfig } from './validation';
 
 /** What the abandoned run's history says happened, in history order; `at` is the event time (ISO-8601). */
@@ -20,6 +27,8 @@ export type AbandonedFact =
       submissionId?: string;
       seq?: number;
       workflowType?: string;
+      /** The start's arguments: kept until the start is confirmed, so a start that never took place can be redone. */
+      args?: unknown[];
     }
   | { type: 'started'; workflowId: string; runId: string; at: string }
   | { type: 'startFailed'; workflowId: string; alreadyRunning: boolean; reason: string; at: string }
@@ -80,13 +89,19 @@ export function applyFact(state: CoordinatorState, fact: AbandonedFact): Coordin
       const known = state.runs.some((run) => run.workflowId === fact.workflowId);
       const base = known ? state : revive(state, fact);
       const counters = { ...base.counters, started: base.counters.started + 1 };
+      const argsBytes = fact.args && jsonBytes(fact.args);
+      const restartable = argsBytes !== undefined && argsBytes <= MAX_RESTART_ARGS_BYTES;
       return updateRun({ ...base, counters }, fact.workflowId, ({ args: _args, argsBytes: _bytes, ...run }) => ({
         ...run,
         startedAt: fact.at,
+        ...(restartable && { args: fact.args, argsBytes }),
       }));
     }
-    case 'started':
-      return applyEvent(state, { type: 'childStarted', workflowId: fact.workflowId, runId: fact.runId, at: fact.at });
+    case 'started': {
+      const event = { type: 'childStarted', workflowId: fact.workflowId, runId: fact.runId, at: fact.at } as const;
+      // Confirmed: its arguments are no longer needed.
+      return updateRun(applyEvent(state, event), fact.workflowId, ({ args: _args, argsBytes: _bytes, ...run }) => run);
+    }
     case 'startFailed':
       // Its ID was in use: the fresh run checks (memo) whether that workflow is this submission's child.
       return fact.alreadyRunning

@@ -340,3 +340,27 @@ describe('TakeOverFold', () => {
     );
   });
 });
+
+describe('a start the abandoned run issued but never saw confirmed', () => {
+  it('is checked by memo in the fresh run, and redone with its kept arguments if it never took place', () => {
+    const config = makeConfig();
+    const taken = takeOverAbandoned(
+      config,
+      COORDINATOR_ID,
+      {
+        facts: [
+          { type: 'submit', payload: { id: 'a', workflowType: 'demoWork', args: [{ n: 1 }] }, at: at(1) },
+          { type: 'startInitiated', workflowId: childId('a'), at: at(2), args: [{ n: 1 }] },
+        ],
+      },
+      at(3),
+    );
+    const run = taken.carried.runs[0];
+    expect(run).toMatchObject({ id: 'a', conflict: true, args: [{ n: 1 }] });
+    const fresh = initialState(taken.config, COORDINATOR_ID, taken.carried);
+    const redone = decide(fresh, [{ type: 'childNeverStarted', workflowId: childId('a'), at: at(4) }], at(4));
+    expect(redone.commands).toEqual([
+      { type: 'start', run: expect.objectContaining({ id: 'a', args: [{ n: 1 }] }) as unknown },
+    ]);
+  });
+});
