@@ -156,7 +156,6 @@ export async function readAbandonedRun(
   const decode: Decode = (payloads) => decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
   let fold: TakeOverFold | undefined;
   const preparing = new Set<string>();
-  let nextPageToken: Uint8Array | undefined;
   let lastAt = new Date(0).toISOString();
   // A run started with an invalid configuration failed at once and rejected what came with it: nothing to take over.
   let invalidStart = false;
@@ -168,14 +167,8 @@ export async function readAbandonedRun(
     cancelPending = false;
     batch = [];
   };
-  do {
-    const page = await client.workflowService.getWorkflowExecutionHistory({
-      namespace: client.options.namespace,
-      execution: { workflowId: input.workflowId, runId: input.runId },
-      maximumPageSize: PAGE_SIZE,
-      ...(nextPageToken && { nextPageToken }),
-    });
-    for (const event of page.history?.events ?? []) {
+  for await (const events of historyPages(client, input.workflowId, input.runId)) {
+    for (const event of events) {
       lastAt = timeOf(event);
       if (invalidStart) break;
       const started = event.workflowExecutionStartedEventAttributes;
@@ -223,8 +216,7 @@ export async function readAbandonedRun(
     }
     if (batch.length === 0 && preparing.size === 0) fold?.settle(lastAt);
     Context.current().heartbeat(lastAt);
-    nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
-  } while (nextPageToken);
+  }
   // A run that ended before its own preparation finished never took over its predecessor: that work is still there.
   const depth = input.depth ?? 0;
   if (fold && preparing.size > 0 && chain && !chain.continued && depth < 3) {
@@ -270,6 +262,17 @@ export async function readIdleRun(
  * the original run ID in its start event, so that is only the fallback.
  */
 export async function resetBaseRunId(client: Client, workflowId: string, runId: string): Promise<string | undefined> {
+  for await (const events of historyPages(client, workflowId, runId)) {
+    for (const event of events) {
+      const failed = event.workflowTaskFailedEventAttributes;
+      if (failed?.baseRunId && failed.newRunId === runId) return failed.baseRunId;
+    }
+  }
+  return undefined;
+}
+
+/** A run's history, one page of events at a time: readers keep only what they need, never the whole history. */
+async function* historyPages(client: Client, workflowId: string, runId: string): AsyncGenerator<HistoryEvent[]> {
   let nextPageToken: Uint8Array | undefined;
   do {
     const page = await client.workflowService.getWorkflowExecutionHistory({
@@ -278,11 +281,7 @@ export async function resetBaseRunId(client: Client, workflowId: string, runId: 
       maximumPageSize: PAGE_SIZE,
       ...(nextPageToken && { nextPageToken }),
     });
-    for (const event of page.history?.events ?? []) {
-      const failed = event.workflowTaskFailedEventAttributes;
-      if (failed?.baseRunId && failed.newRunId === runId) return failed.baseRunId;
-    }
+    yield page.history?.events ?? [];
     nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
   } while (nextPageToken);
-  return undefined;
 }

@@ -4,11 +4,8 @@
  * worker's pinned policy wins over submitters. Pure; every change is recorded as a notice in `state`.
  */
 import type { SubmitterConfig } from './messages';
-import type { CoordinatorState } from './state';
+import { withNotice, type CoordinatorState } from './state';
 import { TUNABLE_FIELDS, type CoordinatorConfig } from './validation';
-
-/** How many notices `state` keeps. */
-export const NOTICE_LIMIT = 20;
 
 /** The tunable fields `source` sets (pinned policies also carry allow-lists, which are not configuration). */
 export function tunableFieldsOf(source: SubmitterConfig | undefined): Partial<CoordinatorConfig> {
@@ -32,6 +29,5 @@ export function applyConfig(
     (field) => `${field} ${String(state.config[field])} → ${String(next[field])}`,
   );
   if (changes.length === 0) return state;
-  const notice = { at, message: `configuration changed by ${source}: ${changes.join(', ')}` };
-  return { ...state, config: next, notices: [...state.notices, notice].slice(-NOTICE_LIMIT) };
+  return withNotice({ ...state, config: next }, at, `configuration changed by ${source}: ${changes.join(', ')}`);
 }

@@ -3,7 +3,7 @@
  * randomness: the workflow shell passes time in, and unit and property tests drive it without a server.
  */
 import { admit, defaultChildWorkflowId } from './admission';
-import { applyConfig, NOTICE_LIMIT } from './config-change';
+import { applyConfig } from './config-change';
 import {
   MAX_OPEN_CHILDREN,
   MAX_REASON_BYTES,
@@ -20,6 +20,7 @@ import {
   type CoordinatorEvent,
   type CoordinatorState,
   type Decision,
+  withNotice,
 } from './state';
 import { cancelInProgress } from './strategies/cancel-in-progress';
 import type { Plan, Strategy } from './strategies/plan';
@@ -184,8 +185,8 @@ function applyCoordinatorCancelled(state: CoordinatorState, at: string): Coordin
     if (!isOpen(run)) dropped.push(closeRun(run, 'dropped', at, COORDINATOR_CANCELLED_REASON));
     else runs.push(isLive(run) ? { ...run, cancelReason: COORDINATOR_CANCELLED_REASON } : run);
   }
-  const notice = { at, message: `${COORDINATOR_CANCELLED_REASON}: open children cancelled, queued ones dropped` };
-  return record({ ...state, runs, cancelledAt: at, notices: [...state.notices, notice].slice(-NOTICE_LIMIT) }, dropped);
+  const message = `${COORDINATOR_CANCELLED_REASON}: open children cancelled, queued ones dropped`;
+  return record(withNotice({ ...state, runs, cancelledAt: at }, at, message), dropped);
 }
 
 /** Folds one event into the state, without deciding anything. */

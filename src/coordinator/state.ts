@@ -127,6 +127,14 @@ export function toCarried(state: CoordinatorState): CarriedState {
   return fitCarried({ nextSeq, runs, recent, seenIds, counters, notices });
 }
 
+/** How many notices `state` keeps. */
+export const NOTICE_LIMIT = 20;
+
+/** The state with one more operator-facing notice, keeping the newest {@link NOTICE_LIMIT}. */
+export function withNotice(state: CoordinatorState, at: string, message: string): CoordinatorState {
+  return { ...state, notices: [...state.notices, { at, message }].slice(-NOTICE_LIMIT) };
+}
+
 /** A started child that has not closed yet (cancellation requested or not). */
 export function isOpen(run: Run): boolean {
   return run.startedAt !== undefined;

@@ -23,12 +23,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { prepareRun } from './abandoned';
+import { prepareRun } from './run-preparation';
 import { cancelChildren } from './child-cancel';
 import { createAlarm } from './alarm';
 import { summaryText } from './limits';
 import { classifyChildFailure, messageOf } from './child-outcome';
-import { applyConfig, NOTICE_LIMIT } from './config-change';
+import { applyConfig } from './config-change';
 import { applyEvent, decide, defaultChildWorkflowId } from './decide';
 import { describeCoordinator } from './details';
 import {
@@ -49,6 +49,7 @@ import {
   isOpen,
   toCarried,
   toView,
+  withNotice,
   type Command,
   type CoordinatorEvent,
   type CoordinatorState,
@@ -70,10 +71,6 @@ const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
 function now(): string {
   // Date is deterministic in the workflow sandbox: the time of the current workflow task.
   return new Date(Date.now()).toISOString();
-}
-
-function withNotice(state: CoordinatorState, message: string): CoordinatorState {
-  return { ...state, notices: [...state.notices, { at: now(), message }].slice(-NOTICE_LIMIT) };
 }
 
 /**
@@ -285,7 +282,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     }
     if (prepared.pinned)
       state = applyConfig({ ...state, pinned: prepared.pinned }, {}, "the worker's pinned policy", now());
-    if (prepared.problem) state = withNotice(state, prepared.problem);
+    if (prepared.problem) state = withNotice(state, now(), prepared.problem);
     // Carried or taken-over state may hold decisions the previous run could not finish (e.g. a close it learned
     // last); they are decided together with the signals that arrived meanwhile, as the take-over fold assumes.
     await apply(inbox.splice(0));
@@ -337,7 +334,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
           isOpen(run) && run.runId === undefined ? { ...run, conflict: true } : run,
         );
         const carried = toCarried(
-          withNotice({ ...state, runs }, 'submissions that arrived after the cancellation continue in this run'),
+          withNotice({ ...state, runs }, now(), 'submissions that arrived after the cancellation continue in this run'),
         );
         return continueAsNew<typeof concurrencyCoordinator>({ ...toCoordinatorInput(state.config), carried });
       }

@@ -5,12 +5,12 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { timestampMs } from '../helpers/histories';
+import { CLOSE_TYPES, timestampMs, type ChildCloseType } from '../helpers/histories';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Payload = temporal.api.common.v1.IPayload;
 
-export type CloseType = 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timedOut' | 'continuedAsNew';
+export type CloseType = ChildCloseType;
 
 export interface Execution {
   workflowId: string;
@@ -30,15 +30,6 @@ export interface Execution {
   /** Decoded args[0] of the start event. */
   input?: unknown;
 }
-
-const CLOSE_TYPES: [keyof HistoryEvent, CloseType][] = [
-  ['workflowExecutionCompletedEventAttributes', 'completed'],
-  ['workflowExecutionFailedEventAttributes', 'failed'],
-  ['workflowExecutionCanceledEventAttributes', 'cancelled'],
-  ['workflowExecutionTerminatedEventAttributes', 'terminated'],
-  ['workflowExecutionTimedOutEventAttributes', 'timedOut'],
-  ['workflowExecutionContinuedAsNewEventAttributes', 'continuedAsNew'],
-];
 
 /** Decodes one payload with the client's converter; undefined if there is none or it does not decode. */
 export function decode(client: Client, payload: Payload | null | undefined): unknown {

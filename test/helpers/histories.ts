@@ -40,7 +40,8 @@ export async function childWorkflowIds(client: Client, coordinatorWorkflowId: st
   });
 }
 
-const CLOSE_TYPES: [keyof HistoryEvent, ChildCloseType][] = [
+/** The event that closes a run, and how it closed. */
+export const CLOSE_TYPES: [keyof HistoryEvent, ChildCloseType][] = [
   ['workflowExecutionCompletedEventAttributes', 'completed'],
   ['workflowExecutionFailedEventAttributes', 'failed'],
   ['workflowExecutionCanceledEventAttributes', 'cancelled'],

@@ -4,7 +4,8 @@
  * reconcile enforces the new `maxRuns` and `slotRelease`.
  */
 import { describe, expect, it } from 'vitest';
-import { applyConfig, NOTICE_LIMIT, tunableFieldsOf } from '../../src/coordinator/config-change';
+import { applyConfig, tunableFieldsOf } from '../../src/coordinator/config-change';
+import { NOTICE_LIMIT } from '../../src/coordinator/state';
 import { decide } from '../../src/coordinator/decide';
 import type { CoordinatorInput, SubmitterConfig } from '../../src/coordinator/messages';
 import { holdsSlot, isOpen, toView, type CoordinatorState } from '../../src/coordinator/state';
