@@ -29,7 +29,10 @@ afterAll(async () => {
 const temporal = (...args: string[]) =>
   promisify(execFile)(inject('temporalCliPath'), [...args, '--address', inject('temporalAddress')]);
 
-/** Every closed submission recorded by any run of this coordinator ID (each idle completion ends a run). */
+/**
+ * Every closed submission recorded by any run of this coordinator ID (each idle completion ends a run), once each: a
+ * run that follows an idle one continues its recent outcomes, so the same record can appear in several runs.
+ */
 async function recordedAcrossRuns(coordinatorId: string): Promise<ClosedRun[]> {
   const recorded: ClosedRun[] = [];
   for await (const execution of ctx.client.workflow.list({ query: `WorkflowId = "${coordinatorId}"` })) {
@@ -40,7 +43,7 @@ async function recordedAcrossRuns(coordinatorId: string): Promise<ClosedRun[]> {
         : await handle.query(stateQuery);
     recorded.push(...view.recent);
   }
-  return recorded;
+  return [...new Map(recorded.map((run) => [run.id, run])).values()];
 }
 
 it('resetting the coordinator to its first workflow task loses no accepted submission and starts nothing twice', async () => {
