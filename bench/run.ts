@@ -21,7 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { startDevServer } from '../scripts/dev-server';
-import { concurrencyInterceptors, createWorker, workflowsPath } from '../src/worker';
+import { exampleActivities } from '../examples/activities';
+import { createWorker, withConcurrencyBundle } from '../src/worker';
 import { drawLatencyChart } from './chart';
 import { HELP_TEXT, parseConfig, type BenchConfig } from './config';
 import {
@@ -373,11 +374,12 @@ async function main(): Promise<void> {
   log(`dev server at ${server.address} (${server.cli?.version ?? 'SDK download'}, via ${server.cli?.route ?? 'SDK'})`);
   try {
     const bundleStarted = Date.now();
-    const { code } = await bundleWorkflowCode({
-      workflowsPath,
-      workflowInterceptorModules: concurrencyInterceptors.workflowModules,
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-    });
+    const { code } = await bundleWorkflowCode(
+      withConcurrencyBundle({
+        workflowsPath: require.resolve('../examples/workflows'),
+        logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+      }),
+    );
     log(`workflow bundle ready in ${Date.now() - bundleStarted} ms`);
     const tag = Date.now().toString(36);
     const specs = scenarioSpecs(config);
@@ -389,6 +391,7 @@ async function main(): Promise<void> {
         connection: server.env.nativeConnection,
         taskQueue: taskQueues.get(variant.name) as string,
         workflowBundle: { code },
+        activities: exampleActivities,
         ...variant.options,
       });
       workers.push({ worker, running: worker.run() });

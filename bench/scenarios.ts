@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import { defineConcurrencyPolicy, submit } from '../src/client';
 import { stateQuery, type CoordinatorCounters, type CoordinatorStateView } from '../src/coordinator/messages';
-import type { DemoWorkInput } from '../src/workflows/demo-work';
+import type { DemoWorkInput } from '../examples/workflows';
 import { mapLimit, readChild, readCoordinator, type ChildHistory, type CoordinatorHistory } from './histories';
 import { percentiles, round, roundPercentiles, type Percentiles } from './stats';
 

@@ -13,8 +13,9 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { defineConcurrencyPolicy, submit, type SubmitResult } from '../src/client';
 import { stateQuery, type CoordinatorStateView } from '../src/coordinator/messages';
+import { exampleWorkerOptions } from '../examples/worker-options';
 import { createWorker } from '../src/worker';
-import type { DemoWorkInput } from '../src/workflows/demo-work';
+import type { DemoWorkInput } from '../examples/workflows';
 import { startDevServer } from './dev-server';
 import { cacheDir } from './temporal-cli';
 
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   console.log(`dev server at ${server.address}, Web UI at ${uiUrl}`);
 
   const { client, nativeConnection } = server.env;
-  const worker = await createWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE });
+  const worker = await createWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, ...exampleWorkerOptions });
   const running = worker.run();
   try {
     const policy = defineConcurrencyPolicy({

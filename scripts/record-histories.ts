@@ -16,10 +16,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { defineConcurrencyPolicy, submit, type ConcurrencyPolicy } from '../src/client';
-import { createActivities } from '../src/activities';
+import { exampleActivities } from '../examples/activities';
 import { createWorker } from '../src/worker';
 import * as testActivities from '../test/fixtures/activities';
-import type { DemoWorkInput } from '../src/workflows/demo-work';
+import type { DemoWorkInput } from '../examples/workflows';
 import { startDevServer } from './dev-server';
 
 const OUT = path.join(__dirname, '..', 'test', 'histories');
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowsPath: path.join(__dirname, '..', 'test', 'fixtures', 'workflows.ts'),
-    activities: { ...createActivities(), ...testActivities },
+    activities: { ...exampleActivities, ...testActivities },
     maxHeartbeatThrottleInterval: '500 milliseconds',
   });
   await worker.runUntil(async () => {

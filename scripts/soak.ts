@@ -9,8 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { defineConcurrencyPolicy, submit, type SubmitResult } from '../src/client';
 import { stateQuery, type CoordinatorStateView } from '../src/coordinator/messages';
+import { exampleWorkerOptions } from '../examples/worker-options';
 import { createWorker } from '../src/worker';
-import type { DemoWorkInput } from '../src/workflows/demo-work';
+import type { DemoWorkInput } from '../examples/workflows';
 import { auditKey } from '../test/helpers/histories';
 import { startDevServer } from './dev-server';
 
@@ -28,7 +29,12 @@ async function main(): Promise<void> {
   const server = await startDevServer();
   const { client, nativeConnection } = server.env;
   const taskQueue = 'soak';
-  const worker = await createWorker({ connection: nativeConnection, taskQueue, maxCachedWorkflows: 2 * keys + 100 });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    taskQueue,
+    maxCachedWorkflows: 2 * keys + 100,
+    ...exampleWorkerOptions,
+  });
   const started = Date.now();
   await worker.runUntil(async () => {
     const policy = defineConcurrencyPolicy({

@@ -3,7 +3,10 @@
  *
  * - {@link defineConcurrencyPolicy} declares "at most N runs per key, newest wins";
  * - {@link submit} sends a run to the key's coordinator (signalWithStart);
- * - {@link createWorker} / {@link withConcurrency} run the coordinators and install the `runClosed` interceptor.
+ * - {@link getSubmissionStatus} follows it.
+ *
+ * Workers come from `temporal-concurrency/worker` (`withConcurrency`, `createWorker`), so an application that only
+ * submits never loads the worker's native runtime.
  *
  * @module
  */
@@ -36,18 +39,10 @@ export {
   type CoordinatorStateView,
   type FinalOutcome,
   type LimitStrategy,
+  type PinnedPolicy,
   type Run,
   type RunClosed,
   type SlotRelease,
   type Submission,
 } from './coordinator/messages';
 export { loadConnectionSettings, type ConnectionSettings } from './connection';
-export {
-  concurrencyInterceptors,
-  createWorker,
-  withConcurrency,
-  workflowsPath,
-  type CreateWorkerOptions,
-} from './worker';
-export { chatPolicy } from './examples/chat';
-export type { DemoWorkInput, DemoWorkResult } from './workflows/demo-work';

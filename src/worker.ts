@@ -1,75 +1,70 @@
 /**
- * The library's worker: runs the coordinators, `demoWork` and the chat example, with the `runClosed` interceptor.
+ * Running the coordinators: `temporal-concurrency/worker`.
  *
- * `npm run worker` starts it with settings from the environment (see `loadConnectionSettings`). Applications that
- * run their own workers for the children add {@link concurrencyInterceptors} to those workers' options.
+ * Two shapes, one call each:
+ * - the application's worker runs the coordinators too: `Worker.create(withConcurrency({ ...yourOptions }))`, with
+ *   your worker on the coordinators' task queue (`TEMPORAL_TASK_QUEUE`, default `concurrency`);
+ * - a dedicated coordinator worker, `createWorker({ connection, taskQueue: 'concurrency' })` (or this module run as
+ *   a program), and the application's workers created with `withConcurrency` for the `runClosed` interceptor.
+ *
+ * @module
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
-import type { PinnedPolicy } from './coordinator/messages';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConnectionSettings } from './connection';
+import { withConcurrency, type ConcurrencyWorkerOptions } from './worker-options';
 
-/** Workflow interceptor modules every worker that runs coordinated children must install. */
-export const concurrencyInterceptors: { workflowModules: string[] } = {
-  workflowModules: [path.join(__dirname, 'interceptors', 'run-closed')],
-};
+export {
+  ConcurrencyWorkerSetupError,
+  concurrencyInterceptors,
+  withConcurrency,
+  withConcurrencyBundle,
+  type ConcurrencyOptions,
+  type ConcurrencyWorkerOptions,
+} from './worker-options';
+export { createActivities, type Activities, type ActivitiesOptions } from './activities';
 
-/** Path of the library's workflow bundle entry (coordinator, `demoWork`, chat example). */
-export const workflowsPath = path.join(__dirname, 'workflows');
+/** Options for {@link createWorker}: `Worker.create`'s, plus the library's. */
+export type CreateWorkerOptions = ConcurrencyWorkerOptions;
 
 /**
- * Adds the library's interceptors to worker options, keeping any the caller already has.
- *
- * @example
- * const worker = await Worker.create(withConcurrency({ connection, taskQueue: 'my-app', workflowsPath, activities }));
+ * Creates a worker that runs the coordinators (and, given a `workflowsPath` or `activities`, the application's own
+ * workflows and activities as well): `Worker.create(withConcurrency(options))`.
  */
-export function withConcurrency<T extends Pick<WorkerOptions, 'interceptors'>>(options: T): T {
-  const existing = options.interceptors ?? {};
-  return {
-    ...options,
-    interceptors: {
-      ...existing,
-      workflowModules: [...(existing.workflowModules ?? []), ...concurrencyInterceptors.workflowModules],
-    },
-  };
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create(withConcurrency(options));
 }
 
-/** Options for {@link createWorker}: everything `Worker.create` takes, with the library's defaults filled in. */
-export type CreateWorkerOptions = Partial<WorkerOptions> &
-  Pick<WorkerOptions, 'connection' | 'taskQueue'> & {
-    /**
-     * Policies this worker pins, by name: their limits win over what submitters send, and their allow-lists
-     * (`allowedWorkflowTypes`, `allowedTaskQueues`) reject other submissions with a reason. Every worker polling the
-     * coordinators' task queue must pin the same policies.
-     */
-    pinnedPolicies?: Record<string, PinnedPolicy>;
-  };
-
 /**
- * Creates a worker for the coordinators, the library's activities and example workflows.
- *
- * With a prebuilt `workflowBundle`, the bundle must already contain the interceptor: pass
- * `concurrencyInterceptors.workflowModules` as `workflowInterceptorModules` to `bundleWorkflowCode`.
+ * The examples (`demoWork`, the chat example) live beside the sources in this repository, not in the package. Run
+ * from the sources (`npm run worker`), the worker runs them too, so the SPEC's CLI example works; the published
+ * worker runs the coordinators only.
  */
-export async function createWorker({ pinnedPolicies, ...options }: CreateWorkerOptions): Promise<Worker> {
-  const defaults: Partial<WorkerOptions> = {
-    activities: createActivities({ ...(pinnedPolicies && { pinnedPolicies }) }),
-    // A superseded run's activities learn of the cancellation through their next heartbeat; the SDK's default
-    // throttle (up to 60 s) would let cancelled work run on for seconds.
-    maxHeartbeatThrottleInterval: '1 second',
+function examplesFromSources(): Pick<CreateWorkerOptions, 'workflowsPath' | 'activities'> {
+  const examples = path.join(__dirname, '..', 'examples', 'worker-options.ts');
+  if (!__filename.endsWith('.ts') || !fs.existsSync(examples)) return {};
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { exampleWorkerOptions } = require(examples) as {
+    exampleWorkerOptions: { workflowsPath: string; activities: object };
   };
-  if (options.workflowBundle !== undefined) return Worker.create({ ...defaults, ...options });
-  return Worker.create(withConcurrency({ ...defaults, workflowsPath, ...options }));
+  return exampleWorkerOptions;
 }
 
 async function main(): Promise<void> {
   const settings = loadConnectionSettings();
   const connection = await NativeConnection.connect(settings.connectionOptions);
   try {
-    const worker = await createWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue });
+    const examples = examplesFromSources();
+    const worker = await createWorker({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      ...examples,
+    });
     console.log(
-      `worker polling task queue ${settings.taskQueue} on ${settings.connectionOptions.address} (namespace ${settings.namespace})`,
+      `worker polling task queue ${settings.taskQueue} on ${settings.connectionOptions.address} ` +
+        `(namespace ${settings.namespace})${examples.workflowsPath ? ', with the examples (demoWork, chatReply)' : ''}`,
     );
     await worker.run();
   } finally {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../scripts/dev-server';
-import { concurrencyInterceptors } from '../src/worker';
+import { withConcurrencyBundle } from '../src/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,11 +24,12 @@ let bundleDir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   server = await startDevServer({ log: (line) => console.log(`[temporal-cli] ${line}`) });
   if (!server.cli) throw new Error('integration tests need the Temporal CLI binary (for the CLI submit test)');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, 'fixtures', 'workflows.ts'),
-    workflowInterceptorModules: concurrencyInterceptors.workflowModules,
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-  });
+  const { code } = await bundleWorkflowCode(
+    withConcurrencyBundle({
+      workflowsPath: path.join(__dirname, 'fixtures', 'workflows.ts'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+    }),
+  );
   bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-concurrency-bundle-'));
   const workflowBundlePath = path.join(bundleDir, 'workflows.js');
   fs.writeFileSync(workflowBundlePath, code);

@@ -1,5 +1,5 @@
 /**
- * Activities registered by the library's worker. Workflows import this module as types only.
+ * Activities the coordinators need on their workers. Workflows import this module as types only.
  *
  * @module
  */
@@ -7,13 +7,9 @@ import { Context } from '@temporalio/activity';
 import type { PinnedPolicy } from '../coordinator/messages';
 import type { TakenOver } from '../coordinator/take-over';
 import type { CoordinatorConfig } from '../coordinator/validation';
-import { composeReply, discardDraft } from './chat';
-import { cleanUpAfterCancel, simulateWork } from './demo';
 import { findAbandonedPredecessor, readAbandonedRun, readIdleRun, resetBaseRunId } from './recover';
 import { cancelChildren, sweepChildren, terminateChildren } from './sweep';
 
-export type { ChatMessage } from './chat';
-export type { SimulateWorkInput } from './demo';
 export type { AbandonedPredecessor } from './recover';
 export type { ChildToSweep, SweptChild } from './sweep';
 
@@ -48,14 +44,10 @@ export interface RunPreparationInput {
   continued: boolean;
 }
 
-/** All activities of the library's worker, as one object for `Worker.create({ activities })`. */
+/** The activities coordinators run: `withConcurrency`/`createWorker` register them next to the application's. */
 export function createActivities(options: ActivitiesOptions = {}) {
   const pinnedPolicies = options.pinnedPolicies ?? {};
   return {
-    simulateWork,
-    cleanUpAfterCancel,
-    composeReply,
-    discardDraft,
     sweepChildren,
     terminateChildren,
     cancelChildren,

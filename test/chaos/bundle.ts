@@ -6,14 +6,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { concurrencyInterceptors } from '../../src/worker';
+import { withConcurrencyBundle } from '../../src/worker';
 
 export async function bundleFixtures(): Promise<{ bundlePath: string; remove(): void }> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', 'fixtures', 'workflows.ts'),
-    workflowInterceptorModules: concurrencyInterceptors.workflowModules,
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-  });
+  const { code } = await bundleWorkflowCode(
+    withConcurrencyBundle({
+      workflowsPath: path.join(__dirname, '..', 'fixtures', 'workflows.ts'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+    }),
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-concurrency-chaos-'));
   const bundlePath = path.join(dir, 'workflows.js');
   fs.writeFileSync(bundlePath, code);

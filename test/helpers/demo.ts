@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { defineConcurrencyPolicy, submit, type ConcurrencyPolicy, type SubmitResult } from '../../src/client';
 import { stateQuery, type CoordinatorStateView, type SlotRelease } from '../../src/coordinator/messages';
-import type { DemoWorkInput } from '../../src/workflows/demo-work';
+import type { DemoWorkInput } from '../../examples/workflows';
 import { eventually, uniqueName } from './temporal';
 
 /** Test policies group `demoWork` runs by the part of their label before the first `:` (the "user"). */

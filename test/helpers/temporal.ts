@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { createActivities } from '../../src/activities';
+import { exampleActivities } from '../../examples/activities';
 import { createWorker } from '../../src/worker';
 import * as testActivities from '../fixtures/activities';
 
@@ -52,7 +52,7 @@ export async function createTestWorker(
     connection: context.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: { ...createActivities(), ...testActivities },
+    activities: { ...exampleActivities, ...testActivities },
     // Cancellations reach heartbeating activities within a second, not 30.
     maxHeartbeatThrottleInterval: '500 milliseconds',
     ...options,

@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../activities';
-import { defineConcurrencyPolicy } from '../client/policy';
+import type { ChatMessage } from './activities';
+import { defineConcurrencyPolicy } from '../src';
 
 /** The seed's example: one reply workflow per chat message, newest message per user wins. */
 export const chatPolicy = defineConcurrencyPolicy({

@@ -1,5 +1,5 @@
 import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { Activities, ChatMessage } from '../activities';
+import type { ExampleActivities as Activities, ChatMessage } from '../activities';
 
 const { composeReply, discardDraft } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',

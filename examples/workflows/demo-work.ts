@@ -7,7 +7,7 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { ExampleActivities as Activities } from '../activities';
 
 /** Input of {@link demoWork} (SPEC section 2). */
 export interface DemoWorkInput {
