@@ -18,7 +18,7 @@ const sandboxRestriction = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'lib', 'coverage', 'bench/results'] },
+  { ignores: ['node_modules', 'lib', 'coverage', 'bench/results', 'test/consumer/app'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Running the coordinators: `temporal-concurrency/worker`.
  *
