@@ -12,8 +12,10 @@
  */
 export {
   ConcurrencyInputError,
+  ConcurrencyUnavailableError,
   DEFAULT_TASK_QUEUE,
   childWorkflowId,
+  coordinatorTaskQueueOf,
   coordinatorWorkflowId,
   defineConcurrencyPolicy,
   getSubmissionStatus,
@@ -22,7 +24,9 @@ export {
   submit,
   type ConcurrencyPolicy,
   type ResumeResult,
+  type PreparedSubmission,
   type SubmissionStatus,
+  type SubmissionStatusOptions,
   type SubmitOptions,
   type SubmitResult,
 } from './client';

@@ -13,3 +13,29 @@ export class ConcurrencyInputError extends TypeError {
     super(message);
   }
 }
+
+/**
+ * Thrown when no worker can answer for a coordinator: nothing polls its task queue, or no worker answered its `state`
+ * query in time. Without a worker the server holds a query for about 30 s before failing it with a generic error, so
+ * the client checks first and says what to do: start a worker on `taskQueue` (`createWorker()`, or your own worker
+ * built with `withConcurrency()`, from `temporal-concurrency/worker`).
+ */
+export class ConcurrencyUnavailableError extends Error {
+  override readonly name = 'ConcurrencyUnavailableError';
+
+  /** @param reason why nobody answers, e.g. "no worker polls its task queue" */
+  constructor(
+    readonly coordinatorWorkflowId: string,
+    readonly taskQueue: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    const queue = JSON.stringify(taskQueue);
+    super(
+      `coordinator ${coordinatorWorkflowId} cannot answer: ${reason}. Start a worker on task queue ${queue}: ` +
+        `createWorker({ taskQueue: ${queue}, … }), or Worker.create(withConcurrency({ taskQueue: ${queue}, … })), ` +
+        `from 'temporal-concurrency/worker'`,
+      options,
+    );
+  }
+}

@@ -2,8 +2,14 @@ import type { LimitStrategy, SlotRelease } from '../coordinator/messages';
 import { checkTaskQueue, parseCoordinatorInput } from '../coordinator/validation';
 import { ConcurrencyInputError } from './errors';
 
-/** Task queue of the coordinators when neither the policy nor `TEMPORAL_TASK_QUEUE` says otherwise. */
+/**
+ * Task queue of the coordinators when neither the policy's `taskQueue` nor a non-empty `TEMPORAL_TASK_QUEUE` names
+ * one: the queue `submit()` starts them on and the worker program polls.
+ */
 export const DEFAULT_TASK_QUEUE = 'concurrency';
+
+/** The environment variable that names the coordinators' task queue, for `submit()` and the worker alike. */
+const TASK_QUEUE_ENV = 'TEMPORAL_TASK_QUEUE';
 
 /**
  * "At most `maxRuns` runs of this workflow per key": the Hatchet-style concurrency declaration.
@@ -20,7 +26,10 @@ export interface ConcurrencyPolicy<Input = unknown> {
   key: (input: Input) => string;
   /** @default 'on-cancel-request' */
   slotRelease?: SlotRelease;
-  /** Task queue the coordinators run on. @default 'concurrency' */
+  /**
+   * Task queue the coordinators run on; `submit()` starts them there.
+   * @default `process.env.TEMPORAL_TASK_QUEUE` when non-empty (read at each `submit()`), else 'concurrency'
+   */
   taskQueue?: string;
   /** Task queue of the children; @default the coordinators' task queue */
   childTaskQueue?: string;
@@ -97,6 +106,24 @@ export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
       parsed.problem.field === 'policy' ? parsed.problem.message.replace(/^policy/, 'name') : parsed.problem.message;
     throw new ConcurrencyInputError(field, message, (policy as unknown as Record<string, unknown>)[field]);
   }
+}
+
+/**
+ * The task queue `submit()` starts a policy's coordinators on: the policy's `taskQueue`, else `TEMPORAL_TASK_QUEUE`
+ * when non-empty — the variable the worker program polls, so a submitter and a worker configured by the same
+ * environment meet — else {@link DEFAULT_TASK_QUEUE}. Read at each call, not when the policy is defined.
+ *
+ * @throws {@link ConcurrencyInputError} with field `TEMPORAL_TASK_QUEUE` if the variable is not a valid task queue
+ * name (a bad `taskQueue` in the policy is caught by {@link validatePolicy})
+ */
+export function coordinatorTaskQueueOf(policy: ConcurrencyPolicy<never>, env: NodeJS.ProcessEnv = process.env): string {
+  if (policy.taskQueue !== undefined) return policy.taskQueue;
+  const fromEnv = env[TASK_QUEUE_ENV];
+  // Empty counts as unset, as in the worker's settings (src/connection.ts).
+  if (fromEnv === undefined || fromEnv === '') return DEFAULT_TASK_QUEUE;
+  const problem = checkTaskQueue(TASK_QUEUE_ENV, fromEnv);
+  if (problem) throw new ConcurrencyInputError(TASK_QUEUE_ENV, problem.message, fromEnv);
+  return fromEnv;
 }
 
 /** The coordinator start input a policy implies, without the key. */

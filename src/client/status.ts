@@ -1,5 +1,13 @@
-import type { Client } from '@temporalio/client';
-import { stateQuery, type ClosedRun, type FinalOutcome, type Run } from '../coordinator/messages';
+import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import {
+  stateQuery,
+  type ClosedRun,
+  type CoordinatorStateView,
+  type FinalOutcome,
+  type Run,
+} from '../coordinator/messages';
+import { ConcurrencyUnavailableError } from './errors';
 import type { SubmitResult } from './submit';
 
 /** Where a submission stands, as its coordinator sees it. */
@@ -7,17 +15,119 @@ export type SubmissionStatus =
   /** `waiting`: started, but no worker has picked up its first workflow task; `run.waiting` says why. */
   | { status: 'queued' | 'running' | 'waiting' | 'cancelling'; run: Run }
   | { status: FinalOutcome; run: ClosedRun }
-  /** Not in the coordinator's state: older than its `recent` window, or the coordinator has not handled it yet. */
+  /**
+   * Not in the coordinator's state: older than its `recent` window, the coordinator has not handled it yet, or no
+   * coordinator exists for the key (never submitted to, or its closed runs are past the namespace's retention).
+   */
   | { status: 'unknown' };
+
+export interface SubmissionStatusOptions {
+  /**
+   * How long a worker may take to answer the `state` query once one polls the coordinator's task queue. It bounds
+   * the case the poller check cannot see: a worker that stopped in the last few minutes still shows as a poller.
+   * @default 10000
+   */
+  queryTimeoutMs?: number;
+}
+
+const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * Looks a submission up in its coordinator's `state` query.
  *
  * `cancelling` means its cancellation was requested (see `run.supersededBy`) and the child has not closed yet.
+ *
+ * @throws {@link ConcurrencyUnavailableError} within `queryTimeoutMs` at most (at once when nothing polls the
+ * coordinator's task queue) if no worker answers for the coordinator
  */
-export async function getSubmissionStatus(client: Client, submitted: SubmitResult): Promise<SubmissionStatus> {
-  const state = await client.workflow.getHandle(submitted.coordinatorWorkflowId).query(stateQuery);
-  const open = [...state.running, ...state.queued].find((run) => run.id === submitted.submissionId);
+export async function getSubmissionStatus(
+  client: Client,
+  submitted: SubmitResult,
+  options: SubmissionStatusOptions = {},
+): Promise<SubmissionStatus> {
+  const { coordinatorWorkflowId } = submitted;
+  const taskQueue = await coordinatorTaskQueue(client, coordinatorWorkflowId);
+  if (taskQueue === undefined) return { status: 'unknown' };
+  await requireWorker(client, coordinatorWorkflowId, taskQueue);
+  const state = await queryState(
+    client,
+    coordinatorWorkflowId,
+    taskQueue,
+    options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+  );
+  return statusIn(state, submitted.submissionId);
+}
+
+/**
+ * The task queue the coordinator runs on, from describing it (which needs no worker), or undefined if no coordinator
+ * with this ID exists: a query would throw WorkflowNotFoundError, yet "never seen" is an answer, not a failure.
+ */
+async function coordinatorTaskQueue(client: Client, coordinatorWorkflowId: string): Promise<string | undefined> {
+  try {
+    return (await client.workflow.getHandle(coordinatorWorkflowId).describe()).taskQueue;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Fails fast when no worker polls the coordinator's task queue. A query needs a worker to replay the coordinator, and
+ * without one the server holds it for about 30 s before failing it with a generic "Failed to query Workflow".
+ */
+async function requireWorker(client: Client, coordinatorWorkflowId: string, taskQueue: string): Promise<void> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  if ((pollers ?? []).length === 0) {
+    throw new ConcurrencyUnavailableError(coordinatorWorkflowId, taskQueue, 'no worker polls its task queue');
+  }
+}
+
+/**
+ * The coordinator's `state`, under a deadline: the server lists a worker as a poller for minutes after it stopped,
+ * so a query can still find nobody to answer it. That case, and the server's own "no poller seen for task queue
+ * recently", become the same {@link ConcurrencyUnavailableError} as an empty task queue.
+ */
+async function queryState(
+  client: Client,
+  coordinatorWorkflowId: string,
+  taskQueue: string,
+  timeoutMs: number,
+): Promise<CoordinatorStateView> {
+  try {
+    return await client.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflow.getHandle(coordinatorWorkflowId).query(stateQuery),
+    );
+  } catch (err) {
+    if (isGrpcDeadlineError(err)) {
+      const reason = `no worker on its task queue answered its state query within ${timeoutMs} ms`;
+      throw new ConcurrencyUnavailableError(coordinatorWorkflowId, taskQueue, reason, { cause: err });
+    }
+    if (isNoPollerError(err)) {
+      const reason = 'no worker has polled its task queue recently';
+      throw new ConcurrencyUnavailableError(coordinatorWorkflowId, taskQueue, reason, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** How the server fails a query once it has seen no worker poll the task queue for a while (FAILED_PRECONDITION). */
+const NO_POLLER_MESSAGE = 'no poller seen for task queue recently';
+
+/** Whether `err` (or its cause: the client wraps it in "Failed to query Workflow") is the server's "no poller". */
+function isNoPollerError(err: unknown): boolean {
+  for (let cause = err; cause instanceof Error; cause = cause.cause) {
+    if (cause.message.includes(NO_POLLER_MESSAGE)) return true;
+  }
+  return false;
+}
+
+/** The submission's entry in the coordinator's state: open runs first, then the newest closed record. */
+function statusIn(state: CoordinatorStateView, submissionId: string): SubmissionStatus {
+  const open = [...state.running, ...state.queued].find((run) => run.id === submissionId);
   if (open) {
     const status =
       open.startedAt === undefined
@@ -29,6 +139,6 @@ export async function getSubmissionStatus(client: Client, submitted: SubmitResul
             : 'running';
     return { status, run: open };
   }
-  const closed = [...state.recent].reverse().find((run) => run.id === submitted.submissionId);
+  const closed = [...state.recent].reverse().find((run) => run.id === submissionId);
   return closed ? { status: closed.outcome, run: closed } : { status: 'unknown' };
 }

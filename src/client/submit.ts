@@ -14,7 +14,7 @@ import { hasLoneSurrogate, summaryText } from '../coordinator/limits';
 import { ConcurrencyInputError } from './errors';
 import { retryAtSignalCap } from './signal-cap';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
-import { coordinatorConfigOf, DEFAULT_TASK_QUEUE, validatePolicy, type ConcurrencyPolicy } from './policy';
+import { coordinatorConfigOf, coordinatorTaskQueueOf, validatePolicy, type ConcurrencyPolicy } from './policy';
 
 /** What to run under a policy. */
 export interface SubmitOptions<W extends Workflow> {
@@ -26,7 +26,7 @@ export interface SubmitOptions<W extends Workflow> {
   id?: string;
   /** Child workflow ID. @default `<coordinator workflow ID>/<id>` */
   workflowId?: string;
-  /** Child task queue. @default the policy's `childTaskQueue`, else the coordinator's task queue */
+  /** Child task queue. @default the policy's `childTaskQueue`, else the task queue the coordinator runs on */
   taskQueue?: string;
 }
 
@@ -66,15 +66,29 @@ function throwProblem(problem: { field: string; message: string }, value: unknow
   throw new ConcurrencyInputError(field, problem.message, value);
 }
 
+/** What `prepareSubmission()` returns: the coordinator's ID and start input, and the submit signal. */
+export interface PreparedSubmission {
+  coordinatorInput: CoordinatorInput;
+  submission: Submission;
+  coordinatorWorkflowId: string;
+}
+
 /**
  * Checks everything that can be checked locally — the same checks the coordinator makes when the signal arrives, so
  * anything `submit()` lets through is never rejected for its shape or size — and returns the coordinator input and the
  * submit signal. The signal carries the policy's whole configuration, which a running coordinator applies.
+ *
+ * It also checks the coordinators' task queue `submit()` would use (see {@link coordinatorTaskQueueOf}), so an invalid
+ * `TEMPORAL_TASK_QUEUE` throws here too.
  */
-export function prepareSubmission<W extends Workflow>(
-  options: SubmitOptions<W>,
-): { coordinatorInput: CoordinatorInput; submission: Submission; coordinatorWorkflowId: string } {
+export function prepareSubmission<W extends Workflow>(options: SubmitOptions<W>): PreparedSubmission {
+  return prepare(options).prepared;
+}
+
+/** {@link prepareSubmission}, plus the coordinators' task queue, resolved once so the check and the send agree. */
+function prepare<W extends Workflow>(options: SubmitOptions<W>): { prepared: PreparedSubmission; taskQueue: string } {
   validatePolicy(options.policy);
+  const taskQueue = coordinatorTaskQueueOf(options.policy);
   if (!Array.isArray(options.args)) {
     throw new ConcurrencyInputError(
       'args',
@@ -109,9 +123,12 @@ export function prepareSubmission<W extends Workflow>(
     throwProblem(admission.problem, (submission as unknown as Record<string, unknown>)[admission.problem.field]);
   }
   return {
-    coordinatorInput: { ...coordinatorConfigOf(options.policy), key },
-    submission,
-    coordinatorWorkflowId: coordinatorId,
+    prepared: {
+      coordinatorInput: { ...coordinatorConfigOf(options.policy), key },
+      submission,
+      coordinatorWorkflowId: coordinatorId,
+    },
+    taskQueue,
   };
 }
 
@@ -119,9 +136,13 @@ export function prepareSubmission<W extends Workflow>(
  * Submits one run of a workflow under a concurrency policy: signal-with-starts the key's coordinator, which
  * starts the child as a slot allows and, under CANCEL_IN_PROGRESS, cancels the oldest runs to make room.
  *
+ * A coordinator it starts runs on the policy's `taskQueue`, else `process.env.TEMPORAL_TASK_QUEUE` (read at this
+ * call) when non-empty, else 'concurrency': a worker must poll that queue ({@link coordinatorTaskQueueOf}).
+ *
  * Resolves once the server has durably accepted the submission; the child may start a moment later.
  *
- * @throws {@link ConcurrencyInputError} before any network call if the policy, key or submission is invalid
+ * @throws {@link ConcurrencyInputError} before any network call if the policy, key, submission or
+ * `TEMPORAL_TASK_QUEUE` is invalid
  * @example
  * const { childWorkflowId } = await submit(client, {
  *   policy: chatPolicy,
@@ -131,11 +152,13 @@ export function prepareSubmission<W extends Workflow>(
  * });
  */
 export async function submit<W extends Workflow>(client: Client, options: SubmitOptions<W>): Promise<SubmitResult> {
-  const { coordinatorInput, submission, coordinatorWorkflowId: coordinatorId } = prepareSubmission(options);
+  const { prepared, taskQueue } = prepare(options);
+  const { coordinatorInput, submission, coordinatorWorkflowId: coordinatorId } = prepared;
   await retryAtSignalCap(() =>
     client.workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
       workflowId: coordinatorId,
-      taskQueue: options.policy.taskQueue ?? DEFAULT_TASK_QUEUE,
+      // Used only if this starts the coordinator: a running one keeps the task queue it started on.
+      taskQueue,
       args: [coordinatorInput],
       signal: submitSignal,
       signalArgs: [submission],

@@ -4,6 +4,7 @@
  * with `tsc --strict`, run with its own workers in both documented shapes, on the SDK version the repository develops
  * on and on the oldest one the package supports. Temporal's histories judge the outcome.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -70,6 +71,29 @@ describe.each(SDK_VERSIONS)('an application on SDK %s', (sdkVersion) => {
     if (!line) throw new Error(`the app printed no report:\n${stdout}`);
     return (JSON.parse(line) as { submissions: ReportedSubmission[] }).submissions;
   }
+
+  it('runs the dedicated coordinator worker as a program: npx temporal-concurrency-worker', async () => {
+    const taskQueue = uniqueName('consumer-bin');
+    const bin = spawn(path.join(app.dir, 'node_modules', '.bin', 'temporal-concurrency-worker'), [], {
+      cwd: app.dir,
+      env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue },
+    });
+    try {
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        bin.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes(`worker polling task queue ${taskQueue}`)) resolve();
+        });
+        bin.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        bin.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+      });
+      // The published worker runs the coordinators only: the examples stay in the repository.
+      expect(output).not.toContain('examples');
+    } finally {
+      bin.kill('SIGINT');
+    }
+  });
 
   /** What Temporal's histories say of one document's edits, checked against what the app reported. */
   async function expectNewestWins(submissions: ReportedSubmission[], childTaskQueue: string): Promise<void> {
