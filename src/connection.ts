@@ -1,5 +1,5 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { DEFAULT_TASK_QUEUE } from './client/policy';
+import { coordinatorTaskQueueFromEnv } from './client/policy';
 
 /** Where and as whom to connect, read the Temporal way (`@temporalio/envconfig`). */
 export interface ConnectionSettings {
@@ -12,7 +12,7 @@ export interface ConnectionSettings {
  * Reads connection settings from the environment and the Temporal config file, so one worker binary runs against
  * the dev server, a self-hosted cluster or Temporal Cloud: `TEMPORAL_ADDRESS` (default `localhost:7233`),
  * `TEMPORAL_NAMESPACE` (default `default`), `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`, `TEMPORAL_PROFILE`, and
- * `TEMPORAL_TASK_QUEUE` (default `concurrency`) for the task queue.
+ * `TEMPORAL_TASK_QUEUE` (default `concurrency`; `submit()` reads it too) for the coordinators' task queue.
  */
 export function loadConnectionSettings(env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
   const overrideEnvVars = Object.fromEntries(
@@ -22,6 +22,6 @@ export function loadConnectionSettings(env: NodeJS.ProcessEnv = process.env): Co
   return {
     connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
     namespace: namespace ?? 'default',
-    taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    taskQueue: coordinatorTaskQueueFromEnv(env),
   };
 }

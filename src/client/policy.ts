@@ -117,9 +117,13 @@ export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
  * name (a bad `taskQueue` in the policy is caught by {@link validatePolicy})
  */
 export function coordinatorTaskQueueOf(policy: ConcurrencyPolicy<never>, env: NodeJS.ProcessEnv = process.env): string {
-  if (policy.taskQueue !== undefined) return policy.taskQueue;
+  return policy.taskQueue ?? coordinatorTaskQueueFromEnv(env);
+}
+
+/** `TEMPORAL_TASK_QUEUE` checked like any task queue, else `concurrency`: what submitters and workers agree on. */
+export function coordinatorTaskQueueFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env[TASK_QUEUE_ENV];
-  // Empty counts as unset, as in the worker's settings (src/connection.ts).
+  // Empty counts as unset.
   if (fromEnv === undefined || fromEnv === '') return DEFAULT_TASK_QUEUE;
   const problem = checkTaskQueue(TASK_QUEUE_ENV, fromEnv);
   if (problem) throw new ConcurrencyInputError(TASK_QUEUE_ENV, problem.message, fromEnv);
