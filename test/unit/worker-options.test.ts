@@ -26,7 +26,7 @@ function aliasesAfter(hook: Hook | undefined, config: WebpackConfig = { resolve:
 
 describe('withConcurrency', () => {
   it("keeps the application's activities and adds the coordinators'", () => {
-    const mine = { renderPreviewImage: async () => 'ok' };
+    const mine = { renderPreviewImage: () => Promise.resolve('ok') };
     const options = withConcurrency({ taskQueue: 'q', workflowsPath: applicationWorkflows, activities: mine });
     const names = Object.keys(options.activities as object);
     expect(names).toEqual(expect.arrayContaining(['renderPreviewImage', ...LIBRARY_ACTIVITIES]));
@@ -38,7 +38,7 @@ describe('withConcurrency', () => {
   });
 
   it("refuses an application activity named like one of the coordinators', naming it", () => {
-    const call = () => withConcurrency({ taskQueue: 'q', activities: { sweepChildren: async () => undefined } });
+    const call = () => withConcurrency({ taskQueue: 'q', activities: { sweepChildren: () => Promise.resolve() } });
     expect(call).toThrow(ConcurrencyWorkerSetupError);
     expect(call).toThrow(/sweepChildren/);
   });
