@@ -23,6 +23,7 @@ import {
   withNotice,
 } from './state';
 import { cancelInProgress } from './strategies/cancel-in-progress';
+import { applyCloseUnreported, applyRunClosedHeard } from './unreported-close';
 import type { Plan, Strategy } from './strategies/plan';
 import { idOfInvalidSubmission, parseSubmission } from './validation';
 
@@ -204,6 +205,10 @@ export function applyEvent(state: CoordinatorState, event: CoordinatorEvent): Co
       return applyClose(state, event.workflowId, event.outcome ?? 'failed', event.at, event.reason);
     case 'childClosed':
       return applyClose(state, event.workflowId, event.outcome, event.at, event.reason);
+    case 'childCloseUnreported':
+      return applyCloseUnreported(state, event);
+    case 'runClosedHeard':
+      return applyRunClosedHeard(state, event.workflowId);
     case 'childWaiting':
       return updateRun(state, event.workflowId, ({ waiting: _waiting, ...run }) =>
         event.reason === undefined ? run : { ...run, waiting: event.reason },

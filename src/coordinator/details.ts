@@ -6,6 +6,21 @@ const SHOWN_SUPERSESSIONS = 10;
 /** How many open runs and notices it lists. */
 const SHOWN_OPEN = 10;
 const SHOWN_NOTICES = 3;
+/** How many task queues without the library's interceptor it names. */
+const SHOWN_QUEUES = 5;
+
+/** Task queues whose workers lack the interceptor: shown for as long as the coordinator remembers them. */
+function missingInterceptorLines(queues: string[]): string[] {
+  if (queues.length === 0) return [];
+  const shown = queues.slice(-SHOWN_QUEUES).map((queue) => `\`${queue}\``);
+  const more = queues.length > SHOWN_QUEUES ? ` and ${queues.length - SHOWN_QUEUES} more` : '';
+  return [
+    '',
+    `**Workers without the library's interceptor** on task queue ${shown.join(', ')}${more}: a child carried ` +
+      'over from an earlier run closed without sending runClosed, so only the sweep saw it. Create the workers of ' +
+      "that task queue with `withConcurrency(...)` from 'temporal-concurrency/worker'.",
+  ];
+}
 
 function openLine(run: Run): string {
   const why = run.supersededBy !== undefined ? `superseded by \`${run.supersededBy}\`` : run.cancelReason;
@@ -38,6 +53,7 @@ export function describeCoordinator(state: CoordinatorState): string {
       `cancel requested ${state.counters.cancelRequested} · dropped ${state.counters.dropped} · rejected ${state.counters.rejected}`,
   ];
   if (state.cancelledAt !== undefined) lines.push('', `**Cancelled** at ${state.cancelledAt}: winding down.`);
+  lines.push(...missingInterceptorLines(state.interceptorMissingOn ?? []));
   if (running.length > 0) lines.push('', 'Open children:', ...running.slice(-SHOWN_OPEN).map(openLine));
   if (superseded.length > 0) {
     lines.push('', 'Latest superseded:');

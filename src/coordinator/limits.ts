@@ -48,6 +48,12 @@ export const MAX_OPEN_CHILDREN = 1500;
 /** Longest reason recorded for an outcome (a child's error message can be megabytes). */
 export const MAX_REASON_BYTES = 1000;
 
+/** Most closes found unreported (no `runClosed`) that wait for judgement; the oldest are forgotten beyond it. */
+export const MAX_UNREPORTED_CLOSES = 100;
+
+/** Most task queues remembered as named for lacking the interceptor; the oldest are forgotten (named again if met). */
+export const MAX_INTERCEPTOR_MISSING_QUEUES = 100;
+
 /** Whether a string holds a UTF-16 surrogate without its pair: it cannot be encoded as UTF-8 for the server. */
 export function hasLoneSurrogate(value: string): boolean {
   for (let i = 0; i < value.length; i++) {

@@ -107,6 +107,23 @@ export interface CarriedState {
   /** Children that announced their close (runClosed) to the previous run before it learned the outcome. */
   closing?: string[];
   notices?: Notice[];
+  /** Closes the sweep found that no `runClosed` signal reported, not yet judged (see `unreported-close.ts`). */
+  unreportedCloses?: UnreportedClose[];
+  /** Task queues whose workers were found without the library's interceptor, already named in a notice. */
+  interceptorMissingOn?: string[];
+}
+
+/**
+ * A child carried over from an earlier run that the sweep found closed with an outcome the library's interceptor
+ * reports (`runClosed`), though no such signal came. Judged after a margin, since a late signal clears it.
+ */
+export interface UnreportedClose {
+  workflowId: string;
+  /** The task queue the child was started on. */
+  taskQueue: string;
+  outcome: CloseOutcome;
+  /** When the sweep found it closed (workflow time, ISO-8601). */
+  at: string;
 }
 
 /** Argument of the `submit` signal: one unit of work for the key. */

@@ -2,17 +2,25 @@
  * The coordinator's whole state as one plain, JSON-serializable object: the pure core reads and returns it, the
  * workflow shell holds it, queries render it and continue-as-new carries it.
  */
-import type {
-  CarriedState,
-  ClosedRun,
-  CloseOutcome,
-  CoordinatorCounters,
-  CoordinatorStateView,
-  Notice,
-  PinnedPolicy,
-  Run,
+import {
+  CLOSE_OUTCOMES,
+  type CarriedState,
+  type ClosedRun,
+  type CloseOutcome,
+  type CoordinatorCounters,
+  type CoordinatorStateView,
+  type Notice,
+  type PinnedPolicy,
+  type Run,
+  type UnreportedClose,
 } from './messages';
-import { jsonBytes } from './limits';
+import {
+  MAX_INTERCEPTOR_MISSING_QUEUES,
+  MAX_TEMPORAL_ID_LENGTH,
+  MAX_UNREPORTED_CLOSES,
+  jsonBytes,
+  utf8Length,
+} from './limits';
 import type { CoordinatorConfig } from './validation';
 
 export interface CoordinatorState {
@@ -35,6 +43,10 @@ export interface CoordinatorState {
   pinned?: PinnedPolicy;
   /** The coordinator's own task queue, always allowed for children. */
   taskQueue?: string;
+  /** Closes no `runClosed` signal reported, waiting for their margin (see `unreported-close.ts`); absent when none. */
+  unreportedCloses?: UnreportedClose[];
+  /** Task queues already named in a notice for lacking the library's interceptor (bounded); absent when none. */
+  interceptorMissingOn?: string[];
 }
 
 /** Something that happened to the coordinator; `at` is workflow time (ISO-8601). */
@@ -47,6 +59,13 @@ export type CoordinatorEvent =
   /** Its workflow ID is already in use: the shell checks whether that workflow is this submission's child. */
   | { type: 'childStartConflict'; workflowId: string; at: string }
   | { type: 'childClosed'; workflowId: string; outcome: CloseOutcome; reason?: string; at: string }
+  /**
+   * The sweep found a child closed that this run did not start (no handle) and had itself seen open, though no
+   * `runClosed` signal came: its workers may lack the library's interceptor. Precedes that child's `childClosed`.
+   */
+  | { type: 'childCloseUnreported'; workflowId: string; outcome: CloseOutcome; at: string }
+  /** A `runClosed` signal came for a child whose close was found unreported: it is reported after all. */
+  | { type: 'runClosedHeard'; workflowId: string; at: string }
   /** A started child has not got going (`reason`), or has now (`reason` undefined). */
   | { type: 'childWaiting'; workflowId: string; reason?: string; at: string }
   /** The coordinator's own cancellation was requested (Web UI "Request Cancellation", `handle.cancel()`). */
@@ -108,6 +127,8 @@ export function initialState(
     };
   }
   const { nextSeq, runs, recent, seenIds, counters, notices } = carried;
+  const unreportedCloses = validUnreportedCloses(carried.unreportedCloses);
+  const interceptorMissingOn = validTaskQueues(carried.interceptorMissingOn);
   // Counters added in later versions start at zero for state carried from older runs.
   return {
     config,
@@ -118,13 +139,53 @@ export function initialState(
     seenIds,
     counters: { ...emptyCounters(), ...counters },
     notices: notices ?? [],
+    ...(unreportedCloses.length > 0 && { unreportedCloses }),
+    ...(interceptorMissingOn.length > 0 && { interceptorMissingOn }),
   };
+}
+
+/** Carried state is the coordinator's own, but a hand-written start input must not make a run throw or bloat it. */
+function validUnreportedCloses(value: unknown): UnreportedClose[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((entry: unknown): entry is UnreportedClose => {
+      const close = entry as Partial<UnreportedClose> | null;
+      return (
+        typeof close === 'object' &&
+        close !== null &&
+        isName(close.workflowId) &&
+        isName(close.taskQueue) &&
+        typeof close.at === 'string' &&
+        close.at.length <= 64 &&
+        (CLOSE_OUTCOMES as readonly unknown[]).includes(close.outcome)
+      );
+    })
+    .slice(-MAX_UNREPORTED_CLOSES);
+}
+
+function validTaskQueues(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter(isName).slice(-MAX_INTERCEPTOR_MISSING_QUEUES) : [];
+}
+
+/** A workflow ID or task queue as the server takes them. */
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && utf8Length(value) <= MAX_TEMPORAL_ID_LENGTH;
 }
 
 /** What continue-as-new carries: all state but the configuration, which travels in the input itself. */
 export function toCarried(state: CoordinatorState): CarriedState {
-  const { nextSeq, runs, recent, seenIds, counters, notices } = state;
-  return fitCarried({ nextSeq, runs, recent, seenIds, counters, notices });
+  const { nextSeq, runs, recent, seenIds, counters, notices, unreportedCloses, interceptorMissingOn } = state;
+  return fitCarried({
+    nextSeq,
+    runs,
+    recent,
+    seenIds,
+    counters,
+    notices,
+    // Only when there is something to carry, so a run that never met such a child hands over what it always did.
+    ...(unreportedCloses !== undefined && unreportedCloses.length > 0 && { unreportedCloses }),
+    ...(interceptorMissingOn !== undefined && interceptorMissingOn.length > 0 && { interceptorMissingOn }),
+  });
 }
 
 /** How many notices `state` keeps. */

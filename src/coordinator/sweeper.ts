@@ -6,11 +6,12 @@
  * nothing: stuck ones, ones that waited longer than `waitingChildTimeoutMs` for a worker, and ones that ignored their
  * cancellation request for `cancelGracePeriodMs`.
  */
-import { log, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities, ChildToSweep, SweptChild } from '../activities';
 import { messageOf } from './child-outcome';
 import type { Run } from './messages';
 import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
+import { UNREPORTED_CLOSE_PATCH, interceptorReports } from './unreported-close';
 
 // Bounded: a sweep that keeps failing is logged and tried again at the next interval, never retried forever while it
 // holds off rollovers and escalations.
@@ -24,6 +25,14 @@ const { sweepChildren, terminateChildren } = proxyActivities<Activities>({
 export interface Ended {
   outcome: 'failed' | 'terminated';
   reason: string;
+}
+
+/** What the sweep asks the workflow shell about a child it found closed. */
+export interface SweeperContext {
+  /** This run started the child: it learns of its close through the child's handle, signal or not. */
+  startedHere(workflowId: string): boolean;
+  /** A `runClosed` signal for the child came to this run, or the previous run handed one over. */
+  heardClose(workflowId: string): boolean;
 }
 
 export interface Sweeper {
@@ -56,12 +65,18 @@ function deadlineOf(run: Run, state: CoordinatorState): number {
   return Math.min(graceEnds, waitEnds);
 }
 
-export function createSweeper(getState: () => CoordinatorState, inbox: CoordinatorEvent[]): Sweeper {
+export function createSweeper(
+  getState: () => CoordinatorState,
+  inbox: CoordinatorEvent[],
+  context: SweeperContext,
+): Sweeper {
   let intervalDueAt = Date.now() + getState().config.sweepIntervalMs;
   let soon = false;
   let running = false;
   const ended = new Map<string, Ended>();
   const closing = new Set<string>();
+  /** Children a sweep of this run found open: if one is later found closed, it closed while this run listened. */
+  const seenOpen = new Set<string>();
   /** Children whose ownership the sweep in flight (or the last one) checked. */
   let verified = new Set<string>();
   const open = () => getState().runs.filter(isOpen);
@@ -113,6 +128,22 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
     });
   }
 
+  /**
+   * A real close (a status the server reported, not a child gone missing) that the interceptor would have reported,
+   * of a child this run did not start and had seen open, with no runClosed for it: its workers may lack the
+   * interceptor (see unreported-close.ts). `patched()` is asked last, so only runs that meet such a child record it.
+   */
+  function closedUnreported(child: Extract<SweptChild, { status: 'closed' }>): boolean {
+    return (
+      child.reason === undefined &&
+      interceptorReports(child.outcome) &&
+      seenOpen.has(child.workflowId) &&
+      !context.startedHere(child.workflowId) &&
+      !context.heardClose(child.workflowId) &&
+      patched(UNREPORTED_CLOSE_PATCH)
+    );
+  }
+
   async function sweep(): Promise<void> {
     const awaitClose = [...closing];
     closing.clear();
@@ -127,6 +158,8 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
         ...(run.conflict === true && { verify: true }),
       }));
     verified = new Set(children.filter((child) => child.verify).map((child) => child.workflowId));
+    const sweeping = new Set(children.map((child) => child.workflowId));
+    for (const workflowId of seenOpen) if (!sweeping.has(workflowId)) seenOpen.delete(workflowId);
     if (children.length === 0) return;
     const { coordinatorWorkflowId } = getState();
     const swept = await sweepChildren({ coordinatorWorkflowId, children, awaitClose });
@@ -144,6 +177,9 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
         inbox.push({ type: 'childStarted', workflowId, runId: child.runId, at: at() });
       }
       if (child.status === 'closed') {
+        if (closedUnreported(child))
+          inbox.push({ type: 'childCloseUnreported', workflowId, outcome: child.outcome, at: at() });
+        seenOpen.delete(workflowId);
         inbox.push({
           type: 'childClosed',
           workflowId,
@@ -152,6 +188,7 @@ export function createSweeper(getState: () => CoordinatorState, inbox: Coordinat
           at: at(),
         });
       } else {
+        seenOpen.add(workflowId);
         const reason = child.status === 'running' ? undefined : child.reason;
         inbox.push({ type: 'childWaiting', workflowId, ...(reason !== undefined && { reason }), at: at() });
       }

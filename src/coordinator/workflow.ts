@@ -17,6 +17,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -54,6 +55,7 @@ import {
   type CoordinatorEvent,
   type CoordinatorState,
 } from './state';
+import { UNREPORTED_CLOSE_PATCH, confirmUnreportedCloses, unreportedDueAt } from './unreported-close';
 import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed, toCoordinatorInput } from './validation';
 
 /** Longest wait for starts to be confirmed before continue-as-new is retried. */
@@ -107,11 +109,21 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   };
   /** Children started by this run: their handle once the server confirmed the start, `null` while in flight. */
   const children = new Map<string, { result(): Promise<unknown> } | null>();
-  const sweeper = createSweeper(() => state, inbox);
+  /** Workflow IDs of the children this run started (kept after they close). */
+  const startedHere = new Set<string>();
+  /** Children a runClosed signal came for, in this run or (handed over) the previous one. */
+  const heardClose = new Set<string>();
+  const sweeper = createSweeper(() => state, inbox, {
+    startedHere: (workflowId) => startedHere.has(workflowId),
+    heardClose: (workflowId) => heardClose.has(workflowId),
+  });
   // Children of this run that said they are closing: if the run continues as new before their handle resolves,
   // the next run must go and confirm those closes, since it will hear of them from no one.
   const announcedClose = new Set<string>();
-  for (const workflowId of input.carried?.closing ?? []) sweeper.requestSoon(workflowId);
+  for (const workflowId of input.carried?.closing ?? []) {
+    heardClose.add(workflowId);
+    sweeper.requestSoon(workflowId);
+  }
   let cancelsInFlight = 0;
   // Starts that did not fit in the last workflow task: their args stay in state until issued, so no rollover before.
   let deferredStarts = 0;
@@ -129,8 +141,16 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     // Children this run started are followed through their handle, whose close event is authoritative. For one
     // carried over from an earlier run the signal is the news, but it is sent just before the child closes: the
     // sweep confirms the close with the server before the slot is reused.
-    if (!children.has(parsed.value.workflowId)) sweeper.requestSoon(parsed.value.workflowId);
-    else announcedClose.add(parsed.value.workflowId);
+    const { workflowId } = parsed.value;
+    heardClose.add(workflowId);
+    if (!children.has(workflowId)) sweeper.requestSoon(workflowId);
+    else announcedClose.add(workflowId);
+    // A close the sweep found unreported is reported after all (late): its workers have the interceptor.
+    const unreported = (event: CoordinatorEvent) =>
+      event.type === 'childCloseUnreported' && event.workflowId === workflowId;
+    if (state.unreportedCloses?.some((close) => close.workflowId === workflowId) || inbox.some(unreported)) {
+      inbox.push({ type: 'runClosedHeard', workflowId, at: now() });
+    }
   });
   // The coordinator's own cancellation, read synchronously: it is decided first in its workflow task, so the
   // submissions handled with it are never cancelled by it (they continue in a new run), as the take-over fold assumes.
@@ -230,6 +250,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   function execute(command: Command): void {
     if (command.type === 'cancel') return cancelChild(command);
     children.set(command.run.workflowId, null);
+    startedHere.add(command.run.workflowId);
     runChild(command.run).catch((err: unknown) => {
       // runChild catches what Temporal throws; anything else is a bug, recorded rather than left to wedge the key.
       children.delete(command.run.workflowId);
@@ -251,6 +272,14 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     // Let the cancellations go first, so in the history every cancel request precedes the start it makes room for.
     if (cancels.length > 0 && starts.length > 0) await Promise.resolve();
     starts.forEach(execute);
+    setCurrentDetails(describeCoordinator(state));
+  }
+
+  /** Says which task queues' workers lack the interceptor, once the unreported closes waited their margin. */
+  function judgeUnreportedCloses(): void {
+    const judged = confirmUnreportedCloses(state, now());
+    if (judged === state) return;
+    state = judged;
     setCurrentDetails(describeCoordinator(state));
   }
 
@@ -291,6 +320,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     let lastActiveAt = Date.now();
     let windDownUntil: number | undefined;
     for (;;) {
+      if (state.unreportedCloses !== undefined) judgeUnreportedCloses(); // e.g. carried ones whose margin is up
       if (state.cancelledAt !== undefined) {
         windDownUntil ??= Date.now() + WIND_DOWN_MS;
         if (woundDown() || Date.now() >= windDownUntil) break;
@@ -298,11 +328,15 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       const idle = state.runs.length === 0 && state.cancelledAt === undefined;
       const wakeUp = () =>
         inbox.length > 0 || cancelPending() || sweeper.isDue() || (windDownUntil !== undefined && woundDown());
-      const deadline = idle ? lastActiveAt + state.config.idleTimeoutMs : sweeper.dueAt();
+      // Unreported closes are judged once their margin is up; an idle run waits for that before it completes.
+      const unreportedDue = unreportedDueAt(state);
+      const idleUntil = Math.max(lastActiveAt + state.config.idleTimeoutMs, unreportedDue ?? -Infinity);
+      const deadline = Math.min(idle ? idleUntil : sweeper.dueAt(), unreportedDue ?? Infinity);
       alarm.setFor(windDownUntil !== undefined ? Math.min(deadline, windDownUntil) : deadline);
       await condition(() => wakeUp() || alarm.rang());
       alarm.reset();
-      if (idle && !wakeUp() && Date.now() >= lastActiveAt + state.config.idleTimeoutMs) break;
+      if (unreportedDue !== undefined) judgeUnreportedCloses();
+      if (idle && !wakeUp() && Date.now() >= idleUntil) break;
       if (sweeper.isDue() || inbox.length > 0 || cancelPending()) lastActiveAt = Date.now();
       // Events first, so a sweep starting now sees every child they announced.
       if (inbox.length > 0 || cancelPending()) await apply(inbox.splice(0));
@@ -319,6 +353,10 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         carried.counters = { ...carried.counters, continuedAsNew: carried.counters.continuedAsNew + 1 };
         const stillOpen = new Set(state.runs.filter(isOpen).map((run) => run.workflowId));
         carried.closing = [...announcedClose].filter((workflowId) => stillOpen.has(workflowId));
+        // Carried children that said they are closing, before a sweep confirmed it: the next run confirms them too,
+        // and knows they have the interceptor.
+        const heardCarried = [...heardClose].filter((id) => stillOpen.has(id) && !announcedClose.has(id));
+        if (heardCarried.length > 0 && patched(UNREPORTED_CLOSE_PATCH)) carried.closing.push(...heardCarried);
         return continueAsNew<typeof concurrencyCoordinator>({ ...toCoordinatorInput(state.config), carried });
       }
     }
