@@ -1,4 +1,4 @@
-import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import {
   stateQuery,
@@ -97,12 +97,15 @@ async function queryState(
   taskQueue: string,
   timeoutMs: number,
 ): Promise<CoordinatorStateView> {
+  const deadline = Date.now() + timeoutMs;
   try {
-    return await client.withDeadline(Date.now() + timeoutMs, () =>
+    return await client.withDeadline(deadline, () =>
       client.workflow.getHandle(coordinatorWorkflowId).query(stateQuery),
     );
   } catch (err) {
-    if (isGrpcDeadlineError(err)) {
+    // A deadline that passes while the client waits to retry surfaces as CANCELLED ("Call cancelled"), not
+    // DEADLINE_EXCEEDED: both mean nobody answered in time.
+    if (isGrpcDeadlineError(err) || (isGrpcCancelledError(err) && Date.now() >= deadline)) {
       const reason = `no worker on its task queue answered its state query within ${timeoutMs} ms`;
       throw new ConcurrencyUnavailableError(coordinatorWorkflowId, taskQueue, reason, { cause: err });
     }
