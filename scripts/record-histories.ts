@@ -28,6 +28,12 @@ const ONLY = process.argv
   ?.slice('--only='.length)
   .split(',');
 const wanted = (scenario: string) => !ONLY || ONLY.includes(scenario);
+/**
+ * `--set=NAME` records into test/histories/NAME/ and keeps the histories already there: each behaviour change behind
+ * `patched()` adds a set recorded with it, and every set must keep replaying.
+ */
+const SET = process.argv.find((arg) => arg.startsWith('--set='))?.slice('--set='.length);
+const fileOf = (name: string) => (SET ? `${SET}/${name}` : name);
 const TASK_QUEUE = 'record-histories';
 let cliPath = '';
 let address = '';
@@ -87,12 +93,13 @@ async function save(client: Client, workflowId: string, name: string): Promise<v
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
     if (!runId) break;
   }
-  runs.forEach((json, i) => fs.writeFileSync(path.join(OUT, `${name}-${i + 1}.json`), json));
+  fs.mkdirSync(path.join(OUT, SET ?? ''), { recursive: true });
+  runs.forEach((json, i) => fs.writeFileSync(path.join(OUT, fileOf(`${name}-${i + 1}.json`)), json));
   // Replay needs the workflow ID: the coordinator derives its children's IDs from it.
   const idsFile = path.join(OUT, 'workflow-ids.json');
   const ids = fs.existsSync(idsFile) ? (JSON.parse(fs.readFileSync(idsFile, 'utf8')) as Record<string, string>) : {};
-  runs.forEach((_, i) => (ids[`${name}-${i + 1}.json`] = workflowId));
-  if (name === 'burst') ids['altered-burst.json'] = workflowId;
+  runs.forEach((_, i) => (ids[fileOf(`${name}-${i + 1}.json`)] = workflowId));
+  if (name === 'burst' && !SET) ids['altered-burst.json'] = workflowId;
   fs.writeFileSync(idsFile, `${JSON.stringify(ids, null, 2)}\n`);
   console.log(`recorded ${name}: ${runs.length} run(s)`);
 }
@@ -139,6 +146,7 @@ async function recordBurst(client: Client): Promise<void> {
   await waitClosed(client, coordinatorId);
   await save(client, coordinatorId, 'burst');
   // The altered copy: the first child is started under another workflow ID than the code would choose.
+  if (SET) return;
   const recorded = fs.readFileSync(path.join(OUT, 'burst-1.json'), 'utf8');
   fs.writeFileSync(path.join(OUT, 'altered-burst.json'), recorded.replace('/k/m-1"', '/k/m-1-altered"'));
 }

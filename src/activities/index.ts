@@ -33,6 +33,11 @@ export interface RunPreparation {
   takenFrom?: { runId: string; status: string };
 }
 
+/** What `checkCoordinatorRun` finds: the pinned policy, and whether `prepareCoordinatorRun` must run. */
+export interface RunCheck extends Pick<RunPreparation, 'pinned'> {
+  takeOver: boolean;
+}
+
 /** Input of `prepareCoordinatorRun`. */
 export interface RunPreparationInput {
   config: CoordinatorConfig;
@@ -47,21 +52,35 @@ export interface RunPreparationInput {
 /** The activities coordinators run: `withConcurrency`/`createWorker` register them next to the application's. */
 export function createActivities(options: ActivitiesOptions = {}) {
   const pinnedPolicies = options.pinnedPolicies ?? {};
+  const pinsOf = (policy: string): Pick<RunPreparation, 'pinned'> => {
+    const pinned = Object.prototype.hasOwnProperty.call(pinnedPolicies, policy) ? pinnedPolicies[policy] : undefined;
+    return { ...(pinned && { pinned }) };
+  };
   return {
     sweepChildren,
     terminateChildren,
     cancelChildren,
     /**
-     * Runs once at the start of every coordinator run: the worker's pinned policy, and the state the run continues
+     * The cheap part of a run's preparation, run as a local activity in the run's first workflow task: the pinned
+     * policy, and whether there is anything to take over (a reset, or a predecessor that ended without handing over).
+     * Only then does the run pay for `prepareCoordinatorRun`'s history fold in a regular activity.
+     */
+    async checkCoordinatorRun(input: RunPreparationInput): Promise<RunCheck> {
+      const withPins = pinsOf(input.config.policy);
+      if (input.runId !== input.originalExecutionRunId) return { takeOver: true, ...withPins };
+      if (input.continued) return { takeOver: false, ...withPins };
+      const predecessor = await findAbandonedPredecessor(Context.current().client, input);
+      return { takeOver: predecessor !== undefined, ...withPins };
+    },
+    /**
+     * Runs at the start of a coordinator run that `checkCoordinatorRun` found something to take over for (and of every
+     * run of coordinators recorded before that check existed): the worker's pinned policy, and the state the run continues
      * with when it does not simply continue as new — the work of the run a reset replaced, of a predecessor that was
      * terminated, failed, timed out or cancelled, or the bookkeeping of one that completed idle.
      */
     async prepareCoordinatorRun(input: RunPreparationInput): Promise<RunPreparation> {
       const { client } = Context.current();
-      const pinned = Object.prototype.hasOwnProperty.call(pinnedPolicies, input.config.policy)
-        ? pinnedPolicies[input.config.policy]
-        : undefined;
-      const withPins = { ...(pinned && { pinned }) };
+      const withPins = pinsOf(input.config.policy);
       const fold = { workflowId: input.workflowId, config: input.config, ...withPins };
       if (input.runId !== input.originalExecutionRunId) {
         // A reset replaced a run: its history knows the children it started after the reset point, which this run's

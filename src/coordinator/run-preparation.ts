@@ -3,8 +3,8 @@
  * run continues with when it does not simply continue as new — the run a reset replaced, a predecessor that ended
  * without handing over its work (terminated, failed, timed out, cancelled), or one that completed idle.
  */
-import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities, RunPreparation } from '../activities';
+import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities, RunPreparation, RunPreparationInput } from '../activities';
 import type { CoordinatorConfig } from './validation';
 import { messageOf } from './child-outcome';
 
@@ -19,23 +19,54 @@ const { prepareCoordinatorRun } = proxyActivities<Activities>({
   retry: { maximumInterval: '30 seconds' },
 });
 
+// The cheap check runs as a local activity inside the run's first workflow task: a marker event instead of an
+// activity's three events and a second workflow task before the first decision. It is a visibility list and maybe a
+// describe, well under a second, so a burst cannot hold that task open the way a history fold could.
+const { checkCoordinatorRun } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '5 seconds', maximumAttempts: 5 },
+});
+
+/** Runs with this patch check locally first and fold a predecessor's history only when there is one to take over. */
+export const LOCAL_RUN_CHECK_PATCH = 'check-coordinator-run-locally';
+
+/**
+ * Above this many signals in the run's first workflow task, the run prepares the old way: a key that busy is taking
+ * a burst, and a local activity would keep the task open while more signals arrive (the server force-fails a task
+ * that buffers too many). Counted from the first activation, so replay decides the same.
+ */
+export const LOCAL_RUN_CHECK_MAX_SIGNALS = 50;
+
 export interface RunStart extends RunPreparation {
   /** What went wrong, for the run's notices; the key keeps working regardless. */
   problem?: string;
 }
 
-/** The pinned policy and the state this run continues with, if any. */
-export async function prepareRun(config: CoordinatorConfig, continued: boolean): Promise<RunStart> {
+/**
+ * The pinned policy and the state this run continues with, if any. `firstBatch` is the number of signals the run's
+ * first activation brought.
+ */
+export async function prepareRun(config: CoordinatorConfig, continued: boolean, firstBatch: number): Promise<RunStart> {
   const { workflowId, runId, originalExecutionRunId, startTime } = workflowInfo();
+  const input: RunPreparationInput = {
+    config,
+    workflowId,
+    runId,
+    originalExecutionRunId,
+    chainStartTime: startTime.toISOString(),
+    continued,
+  };
+  if (firstBatch <= LOCAL_RUN_CHECK_MAX_SIGNALS && patched(LOCAL_RUN_CHECK_PATCH)) {
+    try {
+      const checked = await checkCoordinatorRun(input);
+      if (!checked.takeOver) return checked.pinned ? { pinned: checked.pinned } : {};
+    } catch (err) {
+      // The regular activity below retries for longer; it decides.
+      log.warn('could not check the coordinator run locally', { error: messageOf(err) });
+    }
+  }
   try {
-    const prepared = await prepareCoordinatorRun({
-      config,
-      workflowId,
-      runId,
-      originalExecutionRunId,
-      chainStartTime: startTime.toISOString(),
-      continued,
-    });
+    const prepared = await prepareCoordinatorRun(input);
     if (prepared.takenFrom) log.info('continuing the work of an earlier run', { ...prepared.takenFrom });
     return prepared;
   } catch (err) {

@@ -303,7 +303,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     !state.runs.some((run) => isOpen(run) && isConfirmed(run) && run.cancelRequestedAt === undefined);
 
   return CancellationScope.nonCancellable(async () => {
-    const prepared = await prepareRun(state.config, input.carried !== undefined);
+    const firstBatch = inbox.length;
+    const prepared = await prepareRun(state.config, input.carried !== undefined, firstBatch);
     if (prepared.takenOver) {
       const { config: takenConfig, carried } = prepared.takenOver;
       state = { ...initialState(takenConfig, state.coordinatorWorkflowId, carried), taskQueue: info.taskQueue };

@@ -15,7 +15,13 @@ import {
 } from '../../src/worker-options';
 
 const applicationWorkflows = path.join(__dirname, '..', '..', 'examples', 'workflows', 'index.ts');
-const LIBRARY_ACTIVITIES = ['prepareCoordinatorRun', 'sweepChildren', 'terminateChildren', 'cancelChildren'];
+const LIBRARY_ACTIVITIES = [
+  'checkCoordinatorRun',
+  'prepareCoordinatorRun',
+  'sweepChildren',
+  'terminateChildren',
+  'cancelChildren',
+];
 
 type Hook = NonNullable<NonNullable<WorkerOptions['bundlerOptions']>['webpackConfigHook']>;
 type WebpackConfig = Parameters<Hook>[0];
