@@ -1,6 +1,6 @@
 /**
  * Benchmark configuration from flags (`--n=300` or `--n 300`) and environment variables (`BENCH_N=300`); flags
- * win. `--quick` is a ~1 minute smoke run.
+ * win. `--quick` is a smoke run of a few minutes (about 2½ on the 2-core machine under load).
  */
 import type { WorkerOptions } from '@temporalio/worker';
 
@@ -21,6 +21,12 @@ export interface BenchConfig {
   rolloverEvents: number;
   /** Client calls in flight at once. */
   concurrency: number;
+  /** Keys of the one-submission-per-key scenario (each gets exactly one submission). */
+  onePerKey: number;
+  /** Client calls in flight in the one-submission-per-key scenario (sparse traffic: few at once). */
+  onePerKeyConcurrency: number;
+  /** Sequential start-then-cancel samples per repetition of the raw-cancel floor. */
+  rawCancelN: number;
   minDurationMs: number;
   maxDurationMs: number;
   /** Also run the many-keys and hot-key scenarios on a worker with tuned options. */
@@ -45,7 +51,7 @@ export const TUNED_WORKER_OPTIONS: Partial<WorkerOptions> = {
 
 const HELP = `npm run bench [-- flags]
 
-  --quick                 ~1 minute smoke run (small N, fewer keys)
+  --quick                 smoke run, a few minutes (small N, fewer keys)
   --n=300                 submissions per repetition (baseline, many keys, hot key)     BENCH_N
   --reps=3                repetitions of every scenario, interleaved                   BENCH_REPS
   --keys=100              keys of the many-keys scenario                               BENCH_KEYS
@@ -54,6 +60,9 @@ const HELP = `npm run bench [-- flags]
   --scaling-n=300         submissions per repetition of the scaling curve (default N)  BENCH_SCALING_N
   --rollover-events=200   continueAsNewAfterEvents of the hot-key-rollover scenario      BENCH_ROLLOVER_EVENTS
   --concurrency=32        client calls in flight                                       BENCH_CONCURRENCY
+  --one-per-key=50        keys of the one-submission-per-key scenario                  BENCH_ONE_PER_KEY
+  --one-per-key-concurrency=4  calls in flight in that scenario                        BENCH_ONE_PER_KEY_CONCURRENCY
+  --raw-cancel-n=100      start-then-cancel samples of the raw-cancel floor            BENCH_RAW_CANCEL_N
   --duration=50-200       demoWork durationMs range                                    BENCH_DURATION
   --no-tuning             skip the tuned-worker repetitions                            BENCH_TUNING=0
   --tuned='{"maxConcurrentWorkflowTaskExecutions":4,"maxConcurrentWorkflowTaskPolls":2}'
@@ -103,6 +112,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     scalingN: integer('scaling-n', get('scaling-n', 'BENCH_SCALING_N'), n),
     rolloverEvents: integer('rollover-events', get('rollover-events', 'BENCH_ROLLOVER_EVENTS'), quick ? 60 : 200),
     concurrency: integer('concurrency', get('concurrency', 'BENCH_CONCURRENCY'), 32),
+    onePerKey: integer('one-per-key', get('one-per-key', 'BENCH_ONE_PER_KEY'), quick ? 12 : 50),
+    onePerKeyConcurrency: integer(
+      'one-per-key-concurrency',
+      get('one-per-key-concurrency', 'BENCH_ONE_PER_KEY_CONCURRENCY'),
+      4,
+    ),
+    rawCancelN: integer('raw-cancel-n', get('raw-cancel-n', 'BENCH_RAW_CANCEL_N'), quick ? 20 : 100),
     minDurationMs,
     maxDurationMs,
     tuning: !(argv.includes('--no-tuning') || env.BENCH_TUNING === '0'),

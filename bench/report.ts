@@ -1,5 +1,6 @@
 /** Summaries over repetitions, the printed tables and the Markdown report. */
 import type { LatencyBar } from './chart';
+import type { TaskStep } from './histories';
 import type { RepResult, ScenarioSpec } from './scenarios';
 import { percentiles, round, roundPercentiles, spread, type Percentiles, type Spread } from './stats';
 
@@ -8,6 +9,11 @@ export const LATENCY_MEASURES = {
   admissionServerMs: 'signaled → child started (server)',
   decisionMs: 'signaled → coordinator task done (server)',
   supersedeMs: 'newer signaled → older cancel-requested (server)',
+  supersedeDecideMs: '… of which newer signaled → coordinator cancel command (server)',
+  supersedeDeliverMs: '… and coordinator cancel command → older cancel-requested (server)',
+  rawCancelMs: 'cancel call → cancel-requested',
+  wftMs: 'cancel-requested → its workflow task done (server)',
+  wftScheduledMs: 'workflow task scheduled → completed (server)',
 } as const;
 export type LatencyMeasure = keyof typeof LATENCY_MEASURES;
 
@@ -42,29 +48,121 @@ export interface ScenarioSummary {
   workflowTasksPerSubmission?: Spread;
   submitsPerDecidingTask?: Spread;
   rollovers?: Spread;
+  /** Estimated billable Actions per submission (per start for the baseline), coordinators' and children's. */
+  actionsPerSubmission: Spread;
+  coordinatorActionsPerSubmission: Spread;
+  childActionsPerSubmission: Spread;
+  /** Actions per submission by kind, and the events not counted, over all repetitions together. */
+  actionsByKindPerSubmission: Record<string, number>;
+  actionsNotCountedPerSubmission: Record<string, number>;
+  childEvents: Spread;
+  oneSubmission?: OneSubmissionSummary;
   /** Outcomes summed over repetitions. */
   outcomes: Record<string, number>;
   wallMs: Spread;
 }
 
+export interface OneSubmissionSummary {
+  /** Keys measured, all repetitions. */
+  keys: number;
+  eventsUntilChildClosed: Spread;
+  eventsUntilChildClosedMedian: Spread;
+  workflowTasksUntilChildClosed: Spread;
+  keysClosedIdle: number;
+  /** Keys whose coordinator swept while its child ran (all repetitions). */
+  keysSwept: number;
+  eventsWithIdleClose: Spread;
+  workflowTasksWithIdleClose: Spread;
+  childEvents: Spread;
+  eventsUntilChildClosedHistogram: Record<string, number>;
+  /** Per key, mean over repetitions. */
+  eventsByTypePerKey: Record<string, number>;
+  /** Most common shapes of a key's coordinator history, all repetitions. */
+  profiles: { keys: number; tasks: TaskStep[] }[];
+}
+
+function summarizeOneSubmission(reps: RepResult[]): OneSubmissionSummary | undefined {
+  const figures = reps.flatMap((r) => (r.oneSubmission ? [r.oneSubmission] : []));
+  if (figures.length === 0) return undefined;
+  const histogram: Record<string, number> = {};
+  const shapes = new Map<string, { keys: number; tasks: TaskStep[] }>();
+  for (const f of figures) {
+    for (const [events, keys] of Object.entries(f.eventsUntilChildClosedHistogram))
+      histogram[events] = (histogram[events] ?? 0) + keys;
+    for (const shape of f.profiles) {
+      const key = JSON.stringify(shape.tasks);
+      const merged = shapes.get(key) ?? { keys: 0, tasks: shape.tasks };
+      merged.keys += shape.keys;
+      shapes.set(key, merged);
+    }
+  }
+  return {
+    keys: figures.reduce((acc, f) => acc + f.keys, 0),
+    eventsUntilChildClosed: spread(figures.map((f) => f.eventsUntilChildClosed)),
+    eventsUntilChildClosedMedian: spread(figures.map((f) => f.eventsUntilChildClosedMedian)),
+    workflowTasksUntilChildClosed: spread(figures.map((f) => f.workflowTasksUntilChildClosed)),
+    keysClosedIdle: figures.reduce((acc, f) => acc + f.keysClosedIdle, 0),
+    keysSwept: figures.reduce((acc, f) => acc + f.keysSwept, 0),
+    eventsWithIdleClose: spread(figures.map((f) => f.eventsWithIdleClose)),
+    workflowTasksWithIdleClose: spread(figures.map((f) => f.workflowTasksWithIdleClose)),
+    childEvents: spread(figures.map((f) => f.childEvents)),
+    eventsUntilChildClosedHistogram: histogram,
+    eventsByTypePerKey: pooledPerSubmission(figures.map((f) => f.eventsByTypePerKey)),
+    profiles: [...shapes.values()].sort((a, b) => b.keys - a.keys).slice(0, 3),
+  };
+}
+
+/** Per-submission counts over all repetitions together (each rep's per-submission figure, averaged). */
+function pooledPerSubmission(records: Record<string, number>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const record of records)
+    for (const [kind, value] of Object.entries(record)) total[kind] = (total[kind] ?? 0) + value;
+  return Object.fromEntries(
+    Object.entries(total)
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, value]) => [kind, round(value / Math.max(1, records.length))]),
+  );
+}
+
 /** Samples of one latency measure, recomputed from the raw rows (ms since the first call, 0.1 ms resolution). */
 function samplesOf(rep: RepResult, measure: LatencyMeasure): number[] {
   const col = (name: string) => rep.raw.columns.indexOf(name);
-  const [start, signaled, decided, childStarted, cancelRequested, displacer] = [
+  const [
+    start,
+    signaled,
+    decided,
+    childStarted,
+    cancelRequested,
+    displacer,
+    cancelCall,
+    taskScheduled,
+    taskDone,
+    cancelInitiated,
+  ] = [
     col('callStart'),
     col('signaled'),
     col('decided'),
     col('childStarted'),
     col('childCancelRequested'),
     col('displacerSignaled'),
+    col('cancelCall'),
+    col('cancelTaskScheduled'),
+    col('cancelTaskDone'),
+    col('cancelInitiated'),
   ];
   const pairs: Record<LatencyMeasure, [number, number]> = {
     admissionMs: [start, childStarted],
     admissionServerMs: [signaled, childStarted],
     decisionMs: [signaled, decided],
     supersedeMs: [displacer, cancelRequested],
+    supersedeDecideMs: [displacer, cancelInitiated],
+    supersedeDeliverMs: [cancelInitiated, cancelRequested],
+    rawCancelMs: [cancelCall, cancelRequested],
+    wftMs: [cancelRequested, taskDone],
+    wftScheduledMs: [taskScheduled, taskDone],
   };
   const [from, to] = pairs[measure];
+  if (from < 0 || to < 0) return [];
   return rep.raw.rows.flatMap((row) => {
     const a = row[from];
     const b = row[to];
@@ -113,6 +211,17 @@ export function summarize(spec: ScenarioSpec, reps: RepResult[]): ScenarioSummar
       submitsPerDecidingTask: coord((c) => c.submitsPerDecidingTask),
       rollovers: coord((c) => c.rollovers),
     }),
+    actionsPerSubmission: spread(reps.map((r) => r.actions.perSubmission.total)),
+    coordinatorActionsPerSubmission: spread(reps.map((r) => r.actions.coordinatorPerSubmission)),
+    childActionsPerSubmission: spread(reps.map((r) => r.actions.childrenPerSubmission)),
+    actionsByKindPerSubmission: pooledPerSubmission(
+      reps.map((r) => r.actions.perSubmission.byKind as Record<string, number>),
+    ),
+    actionsNotCountedPerSubmission: pooledPerSubmission(
+      reps.map((r) => r.actions.perSubmission.notCounted as Record<string, number>),
+    ),
+    childEvents: spread(reps.map((r) => r.childEventsMean)),
+    ...(summarizeOneSubmission(reps) && { oneSubmission: summarizeOneSubmission(reps) }),
     latency,
     outcomes,
     wallMs: spread(reps.map((r) => r.wallMs)),
@@ -154,13 +263,15 @@ export function throughputTable(summaries: ScenarioSummary[]): Table {
       'coord. events/sub',
       'coord. tasks/sub',
       'rollovers',
+      'child events',
+      'Actions/sub (coord. + children)',
       'outcomes (all reps)',
     ],
     rows: summaries.map((s) => [
       s.title,
       String(s.n),
-      s.kind === 'baseline' ? '–' : String(s.keysUsed),
-      s.kind === 'baseline' ? '–' : String(s.maxRuns),
+      s.kind === 'coordinated' ? String(s.keysUsed) : '–',
+      s.kind === 'coordinated' ? String(s.maxRuns) : '–',
       s.worker.name,
       String(s.reps),
       fmtSpread(s.acceptedPerSec),
@@ -171,6 +282,10 @@ export function throughputTable(summaries: ScenarioSummary[]): Table {
       fmtSpread(s.eventsPerSubmission),
       fmtSpread(s.workflowTasksPerSubmission),
       fmtSpread(s.rollovers),
+      fmtSpread(s.childEvents),
+      s.kind === 'coordinated'
+        ? `${fmtSpread(s.actionsPerSubmission)} (${fmtSpread(s.coordinatorActionsPerSubmission)} + ${fmtSpread(s.childActionsPerSubmission)})`
+        : fmtSpread(s.actionsPerSubmission),
       Object.entries(s.outcomes)
         .map(([k, v]) => `${k} ${v}`)
         .join(', '),
@@ -250,12 +365,25 @@ export function markdownTable(table: Table): string {
 export function latencyBars(summaries: ScenarioSummary[]): LatencyBar[] {
   const bars: LatencyBar[] = [];
   for (const s of summaries) {
-    const measures: LatencyMeasure[] = s.kind === 'baseline' ? ['admissionMs'] : ['admissionMs', 'supersedeMs'];
+    const measures: LatencyMeasure[] =
+      s.kind === 'baseline'
+        ? ['admissionMs']
+        : s.kind === 'raw-cancel'
+          ? ['rawCancelMs', 'wftMs']
+          : ['admissionMs', 'supersedeMs'];
     for (const measure of measures) {
       const l = s.latency[measure];
       if (!l || l.samples === 0) continue;
       const what =
-        measure === 'supersedeMs' ? 'supersede' : s.kind === 'baseline' ? 'start call → started' : 'submit → started';
+        measure === 'supersedeMs'
+          ? 'supersede'
+          : measure === 'rawCancelMs'
+            ? 'cancel call → cancel-requested'
+            : measure === 'wftMs'
+              ? 'one workflow task'
+              : s.kind === 'baseline'
+                ? 'start call → started'
+                : 'submit → started';
       const label = `${s.title}: ${what} (n=${l.samples})`;
       for (const p of ['p50', 'p95', 'p99'] as const) {
         bars.push({ label, percentile: p, median: round(l[p].median), min: round(l[p].min), max: round(l[p].max) });

@@ -9,13 +9,21 @@
  * 3. hot key — N submissions on one key, maxRuns 1: as a burst (C calls in flight), from one sequential producer,
  *    and from that producer with continue-as-new lowered so the key rolls over a few times;
  * 4. scaling — K in {1, 10, 100, 1000} keys at a fixed N (K=100 is the many-keys scenario itself);
- * 5. tuning — many keys and both hot keys again on a worker with tuned options (before/after).
+ * 5. tuning — many keys and both hot keys again on a worker with tuned options (before/after);
+ * 6. floors — a raw client cancel of a plain run (the floor of supersede) and the workflow task that handles it (the
+ *    cost of one workflow task round trip), one at a time;
+ * 7. one submission per key — K keys with one submission each, few calls in flight, coordinators left to close idle:
+ *    the common chat case, with its coordinator history task by task.
+ *
+ * Every scenario also gets an estimate of billable Temporal Cloud Actions per submission from its histories
+ * (bench/actions.ts), and the run ends with the goals table of bench/goals.ts.
  *
  * Writes bench/results/<date>.json (every raw number, machine, config, library commit), <date>.md and <date>.png;
  * a full run at the default output also refreshes the table in bench/RESULTS.md. `npm run bench -- --help` lists
  * the flags.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,8 +31,10 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@tempor
 import { startDevServer } from '../scripts/dev-server';
 import { exampleActivities } from '../examples/activities';
 import { createWorker, withConcurrencyBundle } from '../src/worker';
+import { ACTIONS_SOURCE, selfCheckActions } from './actions';
 import { drawLatencyChart } from './chart';
 import { HELP_TEXT, parseConfig, type BenchConfig } from './config';
+import { floorsOf, goalRows, goalsTable, profileLines } from './goals';
 import {
   latencyBars,
   latencyTable,
@@ -81,8 +91,14 @@ function processCpuMs(pid: number | undefined): number {
   }
 }
 
-/** The library source the workflow bundle was built from: commit and uncommitted changes under src/. */
-function sourceInfo(): { commit: string; subject: string; uncommitted: string[] } {
+/** The library source the workflow bundle was built from: commit and uncommitted changes under src/ and examples/. */
+function sourceInfo(): {
+  commit: string;
+  subject: string;
+  uncommitted: string[];
+  /** sha256 of `git diff HEAD -- src examples` (the workflow bundle and activities come from there), if any. */
+  uncommittedDiffSha256?: string;
+} {
   const git = (...args: string[]) => {
     try {
       return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -90,10 +106,13 @@ function sourceInfo(): { commit: string; subject: string; uncommitted: string[] 
       return '';
     }
   };
+  // Untracked files do not show in the diff; `uncommitted` lists them.
+  const diff = git('diff', 'HEAD', '--', 'src', 'examples');
   return {
     commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
     subject: git('log', '-1', '--format=%s'),
-    uncommitted: git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean),
+    uncommitted: git('status', '--porcelain', '--', 'src', 'examples').split('\n').filter(Boolean),
+    ...(diff && { uncommittedDiffSha256: createHash('sha256').update(diff).digest('hex') }),
   };
 }
 
@@ -165,6 +184,33 @@ function scenarioSpecs(config: BenchConfig): ScenarioSpec[] {
       maxRuns: 1,
       concurrency: 1,
       continueAsNewAfterEvents: config.rolloverEvents,
+    },
+    {
+      ...common,
+      id: 'raw-cancel',
+      title: 'raw cancel (plain start, client cancel)',
+      kind: 'raw-cancel',
+      n: config.rawCancelN,
+      keys: 1,
+      maxRuns: 1,
+      concurrency: 1,
+      workMs: 60_000,
+      cancelAfterMs: 100,
+    },
+    {
+      ...common,
+      id: 'one-per-key',
+      title: `one submission per key (K=${config.onePerKey}, ${config.onePerKeyConcurrency} in flight)`,
+      kind: 'coordinated',
+      n: config.onePerKey,
+      keys: config.onePerKey,
+      maxRuns: 1,
+      concurrency: config.onePerKeyConcurrency,
+      // The defaults (sweep every 60 s, idle close after 300 s) scaled down, in the same order, so the idle close
+      // takes the same events: the sweep alarm set while the child runs fires once while idle, then the idle alarm.
+      // The sweep interval stays well above a child's lifetime even on a loaded machine (at 5 s, keys swept while
+      // their child ran in a run at load average 4).
+      idleClose: { idleTimeoutMs: 20_000, sweepIntervalMs: 15_000 },
     },
   ];
   for (const keys of config.scalingKeys) {
@@ -246,6 +292,9 @@ function headline(summaries: Map<string, ScenarioSummary>) {
     hotKeySequentialEventsPerSubmission: sequential?.eventsPerSubmission,
     eventsPerSubmission: { manyKeys: many.eventsPerSubmission, hotKey: hot.eventsPerSubmission },
     hotKeyRollovers: hot.rollovers,
+    floors: floorsOf(summaries),
+    actionsPerSubmission: Object.fromEntries([...summaries.values()].map((s) => [s.id, s.actionsPerSubmission])),
+    onePerKey: summaries.get('one-per-key')?.oneSubmission,
     rolloverScenario: summaries.get('hot-key-rollover') && {
       rollovers: summaries.get('hot-key-rollover')?.rollovers,
       eventsPerSubmission: summaries.get('hot-key-rollover')?.eventsPerSubmission,
@@ -300,6 +349,10 @@ function fmtMs(s: Spread | undefined): string {
   return s && Number.isFinite(s.median) ? `${round(s.median)} ms [${round(s.min)}–${round(s.max)}]` : 'no samples';
 }
 
+function msOrNone(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? 'not measured' : `${round(value)} ms`;
+}
+
 function headlineLines(h: ReturnType<typeof headline>, wallS: number): string[] {
   if (!h) return [`wall time ${round(wallS)} s (partial run: no headline)`];
   const r = (s: Spread | undefined) => (s ? `${round(s.median)} [${round(s.min)}–${round(s.max)}]` : '–');
@@ -316,6 +369,15 @@ function headlineLines(h: ReturnType<typeof headline>, wallS: number): string[] 
       `nearly all of a burst is dropped unstarted): p50 ${fmtMs(h.supersedeHotKeyMs.p50)}, p99 ${fmtMs(h.supersedeHotKeyMs.p99)}`,
     `coordinator history events per submission: many keys ${r(h.eventsPerSubmission.manyKeys)}, hot key burst ${r(h.eventsPerSubmission.hotKey)}, ` +
       `hot key 1 call in flight ${r(h.hotKeySequentialEventsPerSubmission)} (${r(h.hotKeySequentialAcceptedPerSec)} accepted/s); hot-key rollovers ${r(h.hotKeyRollovers)}`,
+    `floors (one call in flight): raw cancel (cancel call → CancelRequested) p50 ${msOrNone(h.floors.rawCancelP50)}; ` +
+      `one workflow task (CancelRequested → its WorkflowTaskCompleted) p50 ${msOrNone(h.floors.workflowTaskP50)}, ` +
+      `scheduled → completed ${msOrNone(h.floors.workflowTaskScheduledP50)}; plain start call → started ` +
+      `${msOrNone(h.floors.sequentialStartP50)}`,
+    `one submission per key: ${h.onePerKey ? `${r(h.onePerKey.eventsUntilChildClosed)} coordinator events (${r(h.onePerKey.workflowTasksUntilChildClosed)} tasks) to the child's close handled, ${r(h.onePerKey.eventsWithIdleClose)} (${r(h.onePerKey.workflowTasksWithIdleClose)} tasks) with the idle close; child ${r(h.onePerKey.childEvents)} events` : 'not measured'}`,
+    `estimated billable Actions per submission (per start for the plain runs): ` +
+      Object.entries(h.actionsPerSubmission)
+        .map(([id, s]) => `${id} ${r(s)}`)
+        .join(', '),
     `rollovers: ${h.rolloverScenario ? `hot key with a lowered continue-as-new threshold: ${r(h.rolloverScenario.rollovers)} per repetition, ` + `${r(h.rolloverScenario.eventsPerSubmission)} events/sub, supersede p50 ${fmtMs(h.rolloverScenario.supersedeP50)}, p99 ${fmtMs(h.rolloverScenario.supersedeP99)}, admission p99 ${fmtMs(h.rolloverScenario.admissionP99)}` : 'not measured'}`,
     `wall time ${round(wallS)} s`,
   ];
@@ -356,6 +418,7 @@ async function main(): Promise<void> {
     console.log(HELP_TEXT);
     return;
   }
+  selfCheckActions();
   const benchStarted = Date.now();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const machine = machineInfo();
@@ -367,7 +430,7 @@ async function main(): Promise<void> {
 
   const source = sourceInfo();
   log(
-    `source: ${source.commit} ${source.subject}${source.uncommitted.length ? ` (+${source.uncommitted.length} uncommitted in src)` : ''}`,
+    `source: ${source.commit} ${source.subject}${source.uncommitted.length ? ` (+${source.uncommitted.length} uncommitted in src/examples, diff sha256 ${source.uncommittedDiffSha256?.slice(0, 12) ?? '–'})` : ''}`,
   );
   const server = await startDevServer({ log });
   const workers: { worker: Worker; running: Promise<void> }[] = [];
@@ -409,7 +472,8 @@ async function main(): Promise<void> {
     };
 
     // Warm-up of every worker (not recorded): JIT, the server's caches, the task queues' partitions.
-    const manyKeys = specs[1] as ScenarioSpec;
+    // The many-keys spec whatever --only picked (its position in the unfiltered list).
+    const manyKeys = scenarioSpecs({ ...config, only: undefined })[1] as ScenarioSpec;
     for (const variant of variants) {
       await timedRep(
         ctx,
@@ -432,6 +496,11 @@ async function main(): Promise<void> {
               ? `, ${result.coordinator.eventsPerSubmission} events/sub, task wait/run p50 ` +
                 `${result.coordinator.wftScheduleToStartMs.p50}/${result.coordinator.wftStartToCompleteMs.p50} ms`
               : '') +
+            (result.rawCancelMs
+              ? `, cancel call → requested p50 ${result.rawCancelMs.p50} ms, its workflow task p50 ` +
+                `${result.wftMs?.p50} ms (wait ${result.wftWaitMs?.p50} ms)`
+              : '') +
+            `, ${result.actions.perSubmission.total} Actions/sub` +
             `, cpu bench/server ${result.cpuMs.benchProcess}/${result.cpuMs.devServer} ms` +
             ` (${(result.wallMs / 1000).toFixed(1)} s)`,
         );
@@ -442,6 +511,9 @@ async function main(): Promise<void> {
     const ordered = [...summaries.values()];
     const wallS = (Date.now() - benchStarted) / 1000;
     const head = headline(summaries);
+    const goals = goalRows(summaries, head?.manyKeysSettledOverBaseline);
+    const goalTable = goalsTable(goals);
+    const profile = profileLines(summaries.get('one-per-key'));
     const tuning = tuningComparison(summaries, config);
     const throughput = throughputTable(ordered);
     const latency = latencyTable(ordered);
@@ -458,7 +530,8 @@ async function main(): Promise<void> {
 
     const date = localDate();
     fs.mkdirSync(config.outDir, { recursive: true });
-    const base = path.join(config.outDir, date);
+    // A smoke run never overwrites the day's full run.
+    const base = path.join(config.outDir, config.quick ? `${date}-quick` : date);
     const machineLine =
       `${machine.cpus} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB RAM, ${machine.platform}, Node ${machine.node}, ` +
       `Temporal CLI ${server.cli?.version.replace('temporal version ', '') ?? '?'} dev server (loopback), SDK ${sdkVersion()}`;
@@ -468,13 +541,23 @@ async function main(): Promise<void> {
     const lines = headlineLines(head, wallS);
     const markdown = [
       `Run ${date}, ${machineLine}. Library at ${source.commit}` +
-        `${source.uncommitted.length ? ` plus uncommitted changes in ${source.uncommitted.length} src files` : ''}. ` +
+        `${source.uncommitted.length ? ` plus uncommitted changes in ${source.uncommitted.length} src/examples files` : ''}. ` +
         `Load average at start ${machine.loadavgAtStart.join(' ')}. ` +
         `N=${config.n} (scaling N=${config.scalingN}), ${config.reps} interleaved repetitions, ${config.concurrency} client calls in flight, ` +
         `demoWork ${config.minDurationMs}–${config.maxDurationMs} ms. Cells: median [min–max] over repetitions; ` +
         `nearest-rank percentiles per repetition.`,
       '',
       ...lines.map((l) => `- ${l}`),
+      '',
+      '**Goals** (floors measured in this run; "met" compares the median over repetitions)',
+      '',
+      markdownTable(goalTable),
+      '',
+      ...(profile.length > 0
+        ? ['**A key that sees one submission: its coordinator history by workflow task**', '', ...profile, '']
+        : []),
+      `Actions: estimated from histories with Temporal Cloud's published mapping (${ACTIONS_SOURCE.url}, read ` +
+        `${ACTIONS_SOURCE.read}; rules and assumptions in bench/actions.ts).`,
       '',
       '**Throughput**',
       '',
@@ -515,6 +598,9 @@ async function main(): Promise<void> {
           'submit WorkflowExecutionSignaled → WorkflowTaskCompleted of the first coordinator task started after it',
       },
       headline: head,
+      goals,
+      floors: floorsOf(summaries),
+      actionsSource: ACTIONS_SOURCE,
       scalingCurve: scalingPoints(config),
       tuning: tuning && { ...tuning, exploration },
       summaries: ordered,
@@ -528,11 +614,16 @@ async function main(): Promise<void> {
 
     console.log(`\n${textTable(throughput)}\n\n${textTable(scaling)}\n\n${textTable(latency)}\n`);
     for (const line of lines) console.log(line);
+    if (profile.length > 0)
+      console.log(`\none submission per key, coordinator history by workflow task:\n${profile.join('\n')}`);
     if (tuning) {
       for (const c of tuning.comparisons)
         console.log(`tuning ${c.scenario}: change % ${JSON.stringify(c.changePercent)}`);
     }
     console.log(`\nwrote ${base}.json, ${base}.md, ${base}.png`);
+    console.log(
+      `\nGoals (floors measured in this run; "met" compares the median over repetitions)\n${textTable(goalTable)}`,
+    );
   } finally {
     for (const { worker } of workers) worker.shutdown();
     await Promise.allSettled(workers.map((w) => w.running));

@@ -10,7 +10,15 @@ import type { WorkerOptions } from '@temporalio/worker';
 import { defineConcurrencyPolicy, submit } from '../src/client';
 import { stateQuery, type CoordinatorCounters, type CoordinatorStateView } from '../src/coordinator/messages';
 import type { DemoWorkInput } from '../examples/workflows';
-import { mapLimit, readChild, readCoordinator, type ChildHistory, type CoordinatorHistory } from './histories';
+import { addEstimates, emptyEstimate, perSubmission, type ActionEstimate } from './actions';
+import {
+  mapLimit,
+  readChild,
+  readCoordinator,
+  type ChildHistory,
+  type CoordinatorHistory,
+  type TaskStep,
+} from './histories';
 import { percentiles, round, roundPercentiles, type Percentiles } from './stats';
 
 export interface WorkerVariant {
@@ -22,7 +30,12 @@ export interface WorkerVariant {
 export interface ScenarioSpec {
   id: string;
   title: string;
-  kind: 'baseline' | 'coordinated';
+  /**
+   * baseline: plain `client.workflow.start`; coordinated: `submit()`; raw-cancel: one plain start at a time, each
+   * cancelled by the client `cancelAfterMs` after its first workflow task is done (the floors of supersede latency
+   * and of one workflow task).
+   */
+  kind: 'baseline' | 'coordinated' | 'raw-cancel';
   n: number;
   /** Keys the submissions are spread over, round-robin (submission i → key i mod keys). */
   keys: number;
@@ -31,6 +44,15 @@ export interface ScenarioSpec {
   worker: WorkerVariant;
   /** The policy's `continueAsNewAfterEvents`, to make a key roll over within the run. */
   continueAsNewAfterEvents?: number;
+  /**
+   * Let every coordinator close idle (with these policy settings) instead of terminating it after the repetition,
+   * and report the per-key figures of keys that see one submission each ({@link OneSubmissionFigures}).
+   */
+  idleClose?: { idleTimeoutMs: number; sweepIntervalMs: number };
+  /** raw-cancel: the demoWork duration, long enough that every run is still working when it is cancelled. */
+  workMs?: number;
+  /** raw-cancel: how long after its first workflow task completed a run is cancelled. */
+  cancelAfterMs?: number;
 }
 
 export interface BenchContext {
@@ -97,6 +119,10 @@ export interface RepResult {
   decisionMs?: Percentiles;
   /** Coordinated: displacing submission's WorkflowExecutionSignaled → older child's WorkflowExecutionCancelRequested. */
   supersedeMs?: Percentiles;
+  /** The first leg of supersede: the displacing signal → the coordinator's cancel command for the older child. */
+  supersedeDecideMs?: Percentiles;
+  /** The second leg: the coordinator's cancel command → the older child's WorkflowExecutionCancelRequested. */
+  supersedeDeliverMs?: Percentiles;
   /** Final outcome of each submission, from the histories. */
   outcomes: Record<string, number>;
   counters?: CoordinatorCounters;
@@ -111,9 +137,49 @@ export interface RepResult {
   /** CPU ms per submission, this process (client + worker) plus the dev server, first call → settled. */
   cpuMsPerSubmission: number;
   childEventsMean: number;
+  /**
+   * Estimated billable Actions (bench/actions.ts) per submission: coordinators' histories (all runs) plus the
+   * children's; for the baseline, per plain start. Coordinators terminated at the end of a repetition have no idle
+   * close in their history (scenarios with `idleClose` do).
+   */
+  actions: { perSubmission: ActionEstimate; coordinatorPerSubmission: number; childrenPerSubmission: number };
+  /** raw-cancel: client `cancel()` call → the run's WorkflowExecutionCancelRequested (client vs server clock). */
+  rawCancelMs?: Percentiles;
+  /** raw-cancel: WorkflowExecutionCancelRequested → WorkflowTaskCompleted of the task that handled it (server). */
+  wftMs?: Percentiles;
+  /** raw-cancel: that task's WorkflowTaskScheduled → WorkflowTaskCompleted (server). */
+  wftScheduledMs?: Percentiles;
+  /** raw-cancel: of which WorkflowTaskScheduled → WorkflowTaskStarted (waiting for the worker's poll). */
+  wftWaitMs?: Percentiles;
+  /** Scenarios with `idleClose`: per-key figures of keys that saw one submission each. */
+  oneSubmission?: OneSubmissionFigures;
   loadavg1: [number, number];
   /** One row per submission, ms since the first call; null where it does not apply. */
   raw: { columns: string[]; rows: (number | string | null)[][] };
+}
+
+/** Per-key figures of keys that each saw exactly one submission, through the coordinator's idle close. */
+export interface OneSubmissionFigures {
+  /** Keys with one coordinator run and one child (the others are left out of the means). */
+  keys: number;
+  /** Coordinator events per key up to the task that handled the child's close (its commands included). */
+  eventsUntilChildClosed: number;
+  workflowTasksUntilChildClosed: number;
+  /** Keys whose coordinator completed idle within the wait, and their events and tasks in all. */
+  keysClosedIdle: number;
+  eventsWithIdleClose: number;
+  workflowTasksWithIdleClose: number;
+  /** Median over keys of eventsUntilChildClosed (robust to the odd key whose task timed out under load). */
+  eventsUntilChildClosedMedian: number;
+  /** Distribution of eventsUntilChildClosed over keys (events → keys). */
+  eventsUntilChildClosedHistogram: Record<string, number>;
+  /** Keys whose coordinator swept (sweepChildren) while its child ran: the child outlived the sweep interval. */
+  keysSwept: number;
+  childEvents: number;
+  /** Coordinator events per key by type, idle close included. */
+  eventsByTypePerKey: Record<string, number>;
+  /** The coordinators' histories grouped by workflow task, most common shapes first (up to 3). */
+  profiles: { keys: number; tasks: TaskStep[] }[];
 }
 
 /** Epoch milliseconds with sub-millisecond resolution, anchored to the wall clock at a millisecond tick. */
@@ -155,6 +221,21 @@ async function waitForCoordinators(ctx: BenchContext, coordinatorIds: string[], 
     }
     if (Date.now() > deadline) throw new Error(`${policy}: not settled after ${ctx.settleTimeoutMs} ms`);
     await sleep(200);
+  }
+}
+
+/** Waits until every coordinator has closed (idle), or the deadline passes; returns how many did. */
+async function waitForClosed(ctx: BenchContext, coordinatorIds: string[], timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = await mapLimit(
+      coordinatorIds,
+      16,
+      async (id) => (await ctx.client.workflow.getHandle(id).describe()).status.name,
+    );
+    const closed = statuses.filter((status) => status !== 'RUNNING').length;
+    if (closed === coordinatorIds.length || Date.now() > deadline) return closed;
+    await sleep(500);
   }
 }
 
@@ -202,6 +283,80 @@ function coordinatorFigures(
   };
 }
 
+/**
+ * Columns of a repetition's raw rows (ms since the first call). cancelCall, cancelTaskScheduled and cancelTaskDone are
+ * raw-cancel's; cancelInitiated is the coordinator's cancel command for the row's child (its
+ * RequestCancelExternalWorkflowExecutionInitiated event).
+ */
+const RAW_COLUMNS = [
+  'i',
+  'key',
+  'callStart',
+  'callEnd',
+  'signaled',
+  'decided',
+  'childStarted',
+  'childCancelRequested',
+  'childClosed',
+  'displacerSignaled',
+  'outcome',
+  'cancelCall',
+  'cancelTaskScheduled',
+  'cancelTaskDone',
+  'cancelInitiated',
+];
+
+function profileKey(tasks: TaskStep[]): string {
+  return JSON.stringify(tasks);
+}
+
+function oneSubmissionFigures(
+  coordinators: CoordinatorHistory[],
+  children: Map<string, ChildHistory>,
+): OneSubmissionFigures {
+  const single = coordinators.filter((h) => h.runs === 1 && h.childIds.length === 1 && h.untilLastChildClosed);
+  const closed = single.filter((h) => h.completed);
+  const mean = (values: number[]) => round(values.reduce((acc, v) => acc + v, 0) / Math.max(1, values.length));
+  const histogram: Record<string, number> = {};
+  for (const h of single) {
+    const events = String(h.untilLastChildClosed?.events);
+    histogram[events] = (histogram[events] ?? 0) + 1;
+  }
+  const byType: Record<string, number> = {};
+  for (const h of closed)
+    for (const [type, count] of Object.entries(h.eventsByType)) byType[type] = (byType[type] ?? 0) + count;
+  const shapes = new Map<string, { keys: number; tasks: TaskStep[] }>();
+  for (const h of closed) {
+    const tasks = h.profile ?? [];
+    const key = profileKey(tasks);
+    const shape = shapes.get(key) ?? { keys: 0, tasks };
+    shape.keys += 1;
+    shapes.set(key, shape);
+  }
+  const childEvents = single.flatMap((h) => {
+    const child = children.get(h.childIds[0] as string);
+    return child ? [child.events] : [];
+  });
+  return {
+    keys: single.length,
+    eventsUntilChildClosed: mean(single.map((h) => h.untilLastChildClosed?.events ?? 0)),
+    workflowTasksUntilChildClosed: mean(single.map((h) => h.untilLastChildClosed?.workflowTasks ?? 0)),
+    keysClosedIdle: closed.length,
+    eventsWithIdleClose: mean(closed.map((h) => h.events)),
+    workflowTasksWithIdleClose: mean(closed.map((h) => h.workflowTasksCompleted)),
+    eventsUntilChildClosedMedian: round(percentiles(single.map((h) => h.untilLastChildClosed?.events ?? 0)).p50),
+    eventsUntilChildClosedHistogram: histogram,
+    keysSwept: single.filter((h) => (h.eventsByType.ACTIVITY_TASK_SCHEDULED ?? 0) > 1).length,
+    childEvents: mean(childEvents),
+    eventsByTypePerKey: Object.fromEntries(
+      Object.entries(byType)
+        .sort((a, b) => b[1] - a[1])
+        .map(([type, count]) => [type, round(count / Math.max(1, closed.length))]),
+    ),
+    profiles: [...shapes.values()].sort((a, b) => b.keys - a.keys).slice(0, 3),
+  };
+}
+
 const rel = (value: number | undefined, t0: number) =>
   value === undefined ? null : Math.round((value - t0) * 10) / 10;
 
@@ -224,6 +379,7 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
     key: (input: DemoWorkInput) => (input.label ?? '').split(':')[0] ?? '',
     taskQueue,
     ...(spec.continueAsNewAfterEvents !== undefined && { continueAsNewAfterEvents: spec.continueAsNewAfterEvents }),
+    ...spec.idleClose,
   });
   let coordinatorIds: string[] = [];
   let states: CoordinatorStateView[] = [];
@@ -258,9 +414,15 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
       devServer: round(ctx.serverCpuMs() - serverCpuBefore),
       settledAfterMs: round(now() - t0),
     };
+    if (spec.idleClose) {
+      const closed = await waitForClosed(ctx, coordinatorIds, spec.idleClose.idleTimeoutMs + 60_000);
+      if (closed < coordinatorIds.length) ctx.log(`${name}: ${coordinatorIds.length - closed} coordinators still open`);
+    }
 
     // Histories: the coordinators' (all runs), then every child that was started.
-    const coordinators = await mapLimit(coordinatorIds, 16, (id) => readCoordinator(ctx.client, id));
+    const coordinators = await mapLimit(coordinatorIds, 16, (id) =>
+      readCoordinator(ctx.client, id, { profile: spec.idleClose !== undefined }),
+    );
     const childIds = spec.kind === 'baseline' ? calls.map((c) => c.childId) : coordinators.flatMap((h) => h.childIds);
     const children = new Map<string, ChildHistory>();
     for (const child of await mapLimit([...new Set(childIds)], 16, (id) => readChild(ctx.client, id))) {
@@ -280,10 +442,13 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
       });
     }
 
+    const cancelInitiatedAt = new Map(coordinators.flatMap((h) => [...h.cancelInitiatedAtMs]));
     const admission: number[] = [];
     const admissionServer: number[] = [];
     const decision: number[] = [];
     const supersede: number[] = [];
+    const supersedeDecide: number[] = [];
+    const supersedeDeliver: number[] = [];
     const outcomes: Record<string, number> = {};
     const rows: (number | string | null)[][] = [];
     calls.forEach((call, i) => {
@@ -294,6 +459,11 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
       if (arrival?.decidedAtMs !== undefined) decision.push(arrival.decidedAtMs - arrival.signaledAtMs);
       if (child?.cancelRequestedAtMs !== undefined && arrival?.displacerAtMs !== undefined) {
         supersede.push(child.cancelRequestedAtMs - arrival.displacerAtMs);
+        const initiated = cancelInitiatedAt.get(call.childId);
+        if (initiated !== undefined) {
+          supersedeDecide.push(initiated - arrival.displacerAtMs);
+          supersedeDeliver.push(child.cancelRequestedAtMs - initiated);
+        }
       }
       const outcome = child ? (child.closeType ?? 'open') : 'dropped';
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
@@ -309,6 +479,10 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
         rel(child?.closedAtMs, t0),
         rel(arrival?.displacerAtMs, t0),
         outcome,
+        null,
+        null,
+        null,
+        rel(cancelInitiatedAt.get(call.childId), t0),
       ]);
     });
     const childStarts = [...children.values()].map((c) => c.startedAtMs);
@@ -316,6 +490,9 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
     const decidedTimes = coordinators.flatMap((h) => h.arrivals.flatMap((a) => (a.decidedAtMs ? [a.decidedAtMs] : [])));
     const childEvents = [...children.values()].reduce((acc, c) => acc + c.events, 0);
     const coordinated = spec.kind === 'coordinated';
+    const coordinatorActions = coordinators.reduce((acc, h) => addEstimates(acc, h.actions), emptyEstimate());
+    const childActions = [...children.values()].reduce((acc, c) => addEstimates(acc, c.actions), emptyEstimate());
+    const allActions = addEstimates(addEstimates(emptyEstimate(), coordinatorActions), childActions);
     const result: RepResult = {
       scenario: spec.id,
       rep,
@@ -334,6 +511,8 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
         admissionServerMs: roundPercentiles(percentiles(admissionServer)),
         decisionMs: roundPercentiles(percentiles(decision)),
         supersedeMs: roundPercentiles(percentiles(supersede)),
+        supersedeDecideMs: roundPercentiles(percentiles(supersedeDecide)),
+        supersedeDeliverMs: roundPercentiles(percentiles(supersedeDeliver)),
         counters: sumCounters(states),
         coordinator: coordinatorFigures(coordinators, states, spec.n),
       }),
@@ -342,23 +521,14 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
       settledPerSec: round((spec.n / cpuMs.settledAfterMs) * 1000),
       cpuMsPerSubmission: round((cpuMs.benchProcess + cpuMs.devServer) / spec.n),
       childEventsMean: round(childEvents / Math.max(1, children.size)),
-      loadavg1: [round(loadBefore), round(os.loadavg()[0] as number)],
-      raw: {
-        columns: [
-          'i',
-          'key',
-          'callStart',
-          'callEnd',
-          'signaled',
-          'decided',
-          'childStarted',
-          'childCancelRequested',
-          'childClosed',
-          'displacerSignaled',
-          'outcome',
-        ],
-        rows,
+      actions: {
+        perSubmission: perSubmission(allActions, spec.n),
+        coordinatorPerSubmission: round(coordinatorActions.total / spec.n),
+        childrenPerSubmission: round(childActions.total / spec.n),
       },
+      ...(spec.idleClose && { oneSubmission: oneSubmissionFigures(coordinators, children) }),
+      loadavg1: [round(loadBefore), round(os.loadavg()[0] as number)],
+      raw: { columns: RAW_COLUMNS, rows },
     };
     return result;
   } finally {
@@ -372,10 +542,138 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
   }
 }
 
+/**
+ * The floors of supersede and of a workflow task: N plain `demoWork` runs, one at a time, each cancelled by the
+ * client `cancelAfterMs` after its first workflow task completed (it is then working in its activity, as a superseded
+ * child is). Measures the cancel call → the run's WorkflowExecutionCancelRequested, the task that handles the request
+ * (request → WorkflowTaskCompleted, and its scheduled → completed), and the plain start with one call in flight.
+ */
+export async function runRawCancelRep(ctx: BenchContext, spec: ScenarioSpec, rep: number): Promise<RepResult> {
+  const now = createClock();
+  const repStart = now();
+  const name = `${ctx.tag}-${spec.id}-r${rep}`;
+  const taskQueue = ctx.taskQueues.get(spec.worker.name);
+  if (!taskQueue) throw new Error(`no worker for variant ${spec.worker.name}`);
+  const loadBefore = os.loadavg()[0] as number;
+  const cpuBefore = process.cpuUsage();
+  const serverCpuBefore = ctx.serverCpuMs();
+  const calls: { start: number; end: number; cancelAt: number; cancelEnd: number; childId: string }[] = [];
+  const t0 = now();
+  for (let i = 0; i < spec.n; i++) {
+    const childId = `bench/${name}/c${i}`;
+    const start = now();
+    const handle = await ctx.client.workflow.start('demoWork', {
+      taskQueue,
+      workflowId: childId,
+      args: [{ durationMs: spec.workMs ?? 60_000, label: `c${i}` } satisfies DemoWorkInput],
+    });
+    const end = now();
+    // Running: its first workflow task completed (the activity is scheduled).
+    const deadline = Date.now() + ctx.settleTimeoutMs;
+    for (;;) {
+      const history = await handle.fetchHistory();
+      if ((history.events ?? []).some((event) => event.workflowTaskCompletedEventAttributes)) break;
+      if (Date.now() > deadline) throw new Error(`${childId}: no workflow task completed`);
+      await sleep(5);
+    }
+    // Let it work a while, as a superseded child has (the children work 50–200 ms); cancelling at once would also
+    // make its cancellation task queue behind the tail of the previous run's cleanup.
+    await sleep(spec.cancelAfterMs ?? 0);
+    const cancelAt = now();
+    await handle.cancel();
+    calls.push({ start, end, cancelAt, cancelEnd: now(), childId });
+  }
+  const submitPhaseMs = Math.max(...calls.map((c) => c.cancelEnd)) - t0;
+  await waitForBaseline(
+    ctx,
+    calls.map((c) => c.childId),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = {
+    benchProcess: round((cpu.user + cpu.system) / 1000),
+    devServer: round(ctx.serverCpuMs() - serverCpuBefore),
+    settledAfterMs: round(now() - t0),
+  };
+  const children = await mapLimit(calls, 16, (c) => readChild(ctx.client, c.childId));
+  const admission: number[] = [];
+  const rawCancel: number[] = [];
+  const wft: number[] = [];
+  const wftScheduled: number[] = [];
+  const wftWait: number[] = [];
+  const outcomes: Record<string, number> = {};
+  const rows: (number | string | null)[][] = [];
+  const actions = emptyEstimate();
+  calls.forEach((call, i) => {
+    const child = children[i] as ChildHistory;
+    addEstimates(actions, child.actions);
+    admission.push(child.startedAtMs - call.start);
+    if (child.cancelRequestedAtMs !== undefined) rawCancel.push(child.cancelRequestedAtMs - call.cancelAt);
+    if (child.cancelTask) {
+      wft.push(child.cancelTask.requestToCompletedMs);
+      wftScheduled.push(child.cancelTask.scheduledToCompletedMs);
+      wftWait.push(child.cancelTask.scheduledToStartedMs);
+    }
+    const outcome = child.closeType ?? 'open';
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    const taskDone =
+      child.cancelTask && child.cancelRequestedAtMs !== undefined
+        ? child.cancelRequestedAtMs + child.cancelTask.requestToCompletedMs
+        : undefined;
+    rows.push([
+      i,
+      null,
+      rel(call.start, t0),
+      rel(call.end, t0),
+      null,
+      null,
+      rel(child.startedAtMs, t0),
+      rel(child.cancelRequestedAtMs, t0),
+      rel(child.closedAtMs, t0),
+      null,
+      outcome,
+      rel(call.cancelAt, t0),
+      rel(taskDone === undefined ? undefined : taskDone - (child.cancelTask?.scheduledToCompletedMs ?? 0), t0),
+      rel(taskDone, t0),
+      null,
+    ]);
+  });
+  const lastChildStartedMs = Math.max(...children.map((c) => c.startedAtMs)) - t0;
+  return {
+    scenario: spec.id,
+    rep,
+    taskQueue,
+    keysUsed: 0,
+    startedAt: new Date(repStart).toISOString(),
+    wallMs: 0,
+    submitPhaseMs: round(submitPhaseMs),
+    acceptedPerSec: round((spec.n / submitPhaseMs) * 1000),
+    lastChildStartedMs: round(lastChildStartedMs),
+    startedPerSec: round((spec.n / lastChildStartedMs) * 1000),
+    callMs: roundPercentiles(percentiles(calls.map((c) => c.cancelEnd - c.cancelAt))),
+    admissionMs: roundPercentiles(percentiles(admission)),
+    rawCancelMs: roundPercentiles(percentiles(rawCancel)),
+    wftMs: roundPercentiles(percentiles(wft)),
+    wftScheduledMs: roundPercentiles(percentiles(wftScheduled)),
+    wftWaitMs: roundPercentiles(percentiles(wftWait)),
+    outcomes,
+    cpuMs,
+    settledPerSec: round((spec.n / cpuMs.settledAfterMs) * 1000),
+    cpuMsPerSubmission: round((cpuMs.benchProcess + cpuMs.devServer) / spec.n),
+    childEventsMean: round(children.reduce((acc, c) => acc + c.events, 0) / Math.max(1, children.length)),
+    actions: {
+      perSubmission: perSubmission(actions, spec.n),
+      coordinatorPerSubmission: 0,
+      childrenPerSubmission: round(actions.total / spec.n),
+    },
+    loadavg1: [round(loadBefore), round(os.loadavg()[0] as number)],
+    raw: { columns: RAW_COLUMNS, rows },
+  };
+}
+
 /** Runs a repetition and stamps its wall time. */
 export async function timedRep(ctx: BenchContext, spec: ScenarioSpec, rep: number): Promise<RepResult> {
   const started = Date.now();
-  const result = await runRep(ctx, spec, rep);
+  const result = spec.kind === 'raw-cancel' ? await runRawCancelRep(ctx, spec, rep) : await runRep(ctx, spec, rep);
   result.wallMs = Date.now() - started;
   return result;
 }
