@@ -96,7 +96,7 @@ const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 const PATCH_MARKER = 'core_patch';
 
 /** The workflow task whose commands recorded `event`, by the `workflowTaskCompletedEventId` its attributes carry. */
-function commandOfTask(event: HistoryEvent): number | undefined {
+export function commandOfTask(event: HistoryEvent): number | undefined {
   for (const [field, value] of Object.entries(event)) {
     if (!field.endsWith('EventAttributes') || value === null || typeof value !== 'object') continue;
     const id = (value as { workflowTaskCompletedEventId?: unknown }).workflowTaskCompletedEventId;

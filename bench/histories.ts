@@ -8,7 +8,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 // The same history readers the tests' invariant audits use (scripts/soak.ts imports them too).
 import { historiesOfAllRuns, timestampMs } from '../test/helpers/histories';
-import { addEstimates, emptyEstimate, estimateActions, type ActionEstimate } from './actions';
+import { addEstimates, commandOfTask, emptyEstimate, estimateActions, type ActionEstimate } from './actions';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -84,16 +84,6 @@ export interface TaskStep {
   taskEvents: number;
   /** Events recorded from this task's commands. */
   commands: string[];
-}
-
-/** The workflow task whose commands recorded `event`, by the `workflowTaskCompletedEventId` its attributes carry. */
-function commandOfTask(event: HistoryEvent): number | undefined {
-  for (const [field, value] of Object.entries(event)) {
-    if (!field.endsWith('EventAttributes') || value === null || typeof value !== 'object') continue;
-    const id = (value as { workflowTaskCompletedEventId?: unknown }).workflowTaskCompletedEventId;
-    if (id !== null && id !== undefined && Number(id) > 0) return Number(id);
-  }
-  return undefined;
 }
 
 const TASK_EVENT = /^WORKFLOW_TASK_/;

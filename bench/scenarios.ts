@@ -360,15 +360,38 @@ function oneSubmissionFigures(
 const rel = (value: number | undefined, t0: number) =>
   value === undefined ? null : Math.round((value - t0) * 10) / 10;
 
-export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number): Promise<RepResult> {
+/**
+ * What every repetition measures around its work: its clock and start, its name and task queue, the CPU the bench
+ * process and the dev server spent since it began, and the load average before and after.
+ */
+function startRep(ctx: BenchContext, spec: ScenarioSpec, rep: number) {
   const now = createClock();
   const repStart = now();
-  const name = `${ctx.tag}-${spec.id}-r${rep}`;
   const taskQueue = ctx.taskQueues.get(spec.worker.name);
   if (!taskQueue) throw new Error(`no worker for variant ${spec.worker.name}`);
   const loadBefore = os.loadavg()[0] as number;
   const cpuBefore = process.cpuUsage();
   const serverCpuBefore = ctx.serverCpuMs();
+  return {
+    now,
+    repStart,
+    name: `${ctx.tag}-${spec.id}-r${rep}`,
+    taskQueue,
+    /** CPU since the repetition began, and the time from `t0` until now (when its work settled). */
+    cpuMsSince: (t0: number) => {
+      const cpu = process.cpuUsage(cpuBefore);
+      return {
+        benchProcess: round((cpu.user + cpu.system) / 1000),
+        devServer: round(ctx.serverCpuMs() - serverCpuBefore),
+        settledAfterMs: round(now() - t0),
+      };
+    },
+    loadavg1: (): [number, number] => [round(loadBefore), round(os.loadavg()[0] as number)],
+  };
+}
+
+export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number): Promise<RepResult> {
+  const { now, repStart, name, taskQueue, cpuMsSince, loadavg1 } = startRep(ctx, spec, rep);
   const keysUsed = Math.min(spec.keys, spec.n);
   const indices = Array.from({ length: spec.n }, (_, i) => i);
   const calls: { start: number; end: number; childId: string; coordinatorId?: string }[] = [];
@@ -408,12 +431,7 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
       coordinatorIds = [...new Set(calls.map((c) => c.coordinatorId as string))];
       states = await waitForCoordinators(ctx, coordinatorIds, spec.n, name);
     }
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuMs = {
-      benchProcess: round((cpu.user + cpu.system) / 1000),
-      devServer: round(ctx.serverCpuMs() - serverCpuBefore),
-      settledAfterMs: round(now() - t0),
-    };
+    const cpuMs = cpuMsSince(t0);
     if (spec.idleClose) {
       const closed = await waitForClosed(ctx, coordinatorIds, spec.idleClose.idleTimeoutMs + 60_000);
       if (closed < coordinatorIds.length) ctx.log(`${name}: ${coordinatorIds.length - closed} coordinators still open`);
@@ -527,7 +545,7 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
         childrenPerSubmission: round(childActions.total / spec.n),
       },
       ...(spec.idleClose && { oneSubmission: oneSubmissionFigures(coordinators, children) }),
-      loadavg1: [round(loadBefore), round(os.loadavg()[0] as number)],
+      loadavg1: loadavg1(),
       raw: { columns: RAW_COLUMNS, rows },
     };
     return result;
@@ -549,14 +567,7 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
  * (request → WorkflowTaskCompleted, and its scheduled → completed), and the plain start with one call in flight.
  */
 export async function runRawCancelRep(ctx: BenchContext, spec: ScenarioSpec, rep: number): Promise<RepResult> {
-  const now = createClock();
-  const repStart = now();
-  const name = `${ctx.tag}-${spec.id}-r${rep}`;
-  const taskQueue = ctx.taskQueues.get(spec.worker.name);
-  if (!taskQueue) throw new Error(`no worker for variant ${spec.worker.name}`);
-  const loadBefore = os.loadavg()[0] as number;
-  const cpuBefore = process.cpuUsage();
-  const serverCpuBefore = ctx.serverCpuMs();
+  const { now, repStart, name, taskQueue, cpuMsSince, loadavg1 } = startRep(ctx, spec, rep);
   const calls: { start: number; end: number; cancelAt: number; cancelEnd: number; childId: string }[] = [];
   const t0 = now();
   for (let i = 0; i < spec.n; i++) {
@@ -588,12 +599,7 @@ export async function runRawCancelRep(ctx: BenchContext, spec: ScenarioSpec, rep
     ctx,
     calls.map((c) => c.childId),
   );
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuMs = {
-    benchProcess: round((cpu.user + cpu.system) / 1000),
-    devServer: round(ctx.serverCpuMs() - serverCpuBefore),
-    settledAfterMs: round(now() - t0),
-  };
+  const cpuMs = cpuMsSince(t0);
   const children = await mapLimit(calls, 16, (c) => readChild(ctx.client, c.childId));
   const admission: number[] = [];
   const rawCancel: number[] = [];
@@ -665,7 +671,7 @@ export async function runRawCancelRep(ctx: BenchContext, spec: ScenarioSpec, rep
       coordinatorPerSubmission: 0,
       childrenPerSubmission: round(actions.total / spec.n),
     },
-    loadavg1: [round(loadBefore), round(os.loadavg()[0] as number)],
+    loadavg1: loadavg1(),
     raw: { columns: RAW_COLUMNS, rows },
   };
 }
