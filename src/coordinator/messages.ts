@@ -256,6 +256,18 @@ export interface Superseded {
 
 export const supersededSignal = defineSignal<[Superseded]>('superseded');
 
+/**
+ * Argument of the `concurrencyReportClose` signal (prefixed: it is handled inside user workflows, whose own signal
+ * names it must not take): a coordinator run that did not start a child (it was carried over from an
+ * earlier run, or taken over after a reset or terminate) asks it to send `runClosed` when it closes, since no handle of
+ * this run will tell. Children the run started itself are followed through their handle and are not asked.
+ */
+export interface ReportClose {
+  coordinatorWorkflowId: string;
+}
+
+export const reportCloseSignal = defineSignal<[ReportClose]>('concurrencyReportClose');
+
 /** Workflow type name of the coordinator, for clients that start it by name. */
 export const COORDINATOR_WORKFLOW_TYPE = 'concurrencyCoordinator';
 
@@ -271,4 +283,9 @@ export interface ChildMemo {
   seq: number;
   /** Set by the child's interceptor when the coordinator tells it it was superseded. */
   supersededBy?: string;
+  /**
+   * `'when-asked'`: the child sends `runClosed` only after a `reportClose` signal (set by coordinators since run
+   * behaviour 2, see run-version.ts). Absent: it always sends it, as children of earlier coordinators expect.
+   */
+  reportClose?: 'when-asked';
 }

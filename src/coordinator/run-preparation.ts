@@ -44,9 +44,15 @@ export interface RunStart extends RunPreparation {
 
 /**
  * The pinned policy and the state this run continues with, if any. `firstBatch` is the number of signals the run's
- * first activation brought.
+ * first activation brought; `checksLocally`: the run's behaviour includes the local check (run-version.ts), so it
+ * needs no patch of its own.
  */
-export async function prepareRun(config: CoordinatorConfig, continued: boolean, firstBatch: number): Promise<RunStart> {
+export async function prepareRun(
+  config: CoordinatorConfig,
+  continued: boolean,
+  firstBatch: number,
+  checksLocally = false,
+): Promise<RunStart> {
   const { workflowId, runId, originalExecutionRunId, startTime } = workflowInfo();
   const input: RunPreparationInput = {
     config,
@@ -56,7 +62,7 @@ export async function prepareRun(config: CoordinatorConfig, continued: boolean, 
     chainStartTime: startTime.toISOString(),
     continued,
   };
-  if (firstBatch <= LOCAL_RUN_CHECK_MAX_SIGNALS && patched(LOCAL_RUN_CHECK_PATCH)) {
+  if (firstBatch <= LOCAL_RUN_CHECK_MAX_SIGNALS && (checksLocally || patched(LOCAL_RUN_CHECK_PATCH))) {
     try {
       const checked = await checkCoordinatorRun(input);
       if (!checked.takeOver) return checked.pinned ? { pinned: checked.pinned } : {};

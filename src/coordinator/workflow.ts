@@ -34,6 +34,7 @@ import { applyEvent, decide, defaultChildWorkflowId } from './decide';
 import { describeCoordinator } from './details';
 import {
   CHILD_MEMO_KEY,
+  reportCloseSignal,
   runClosedSignal,
   stateQuery,
   submitSignal,
@@ -43,6 +44,7 @@ import {
   type CoordinatorResult,
   type Run,
 } from './messages';
+import { decideRunVersion, type RunVersion } from './run-version';
 import { createSweeper } from './sweeper';
 import {
   initialState,
@@ -125,6 +127,12 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     sweeper.requestSoon(workflowId);
   }
   let cancelsInFlight = 0;
+  // Signals to children not yet delivered (behaviour 2 waits for them, like cancellations, before continuing as new).
+  let signalsInFlight = 0;
+  /** Decided in the run's first workflow task; see run-version.ts. */
+  let version: RunVersion = 1;
+  /** Children this run asked to report their close (behaviour 2). */
+  const askedToReport = new Set<string>();
   // Starts that did not fit in the last workflow task: their args stay in state until issued, so no rollover before.
   let deferredStarts = 0;
 
@@ -165,6 +173,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       key: state.config.key,
       submissionId: run.id,
       seq: run.seq,
+      // This run follows the child through its handle; only a later run needs the child's runClosed, and asks.
+      ...(version >= 2 && { reportClose: 'when-asked' as const }),
     };
     let handle;
     try {
@@ -228,10 +238,15 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     const child = getExternalWorkflowHandle(command.workflowId, runId);
     if (superseded) {
       // Sent first, so the child's memo names its successor by the time it handles the cancellation.
-      child.signal(supersededSignal, superseded).catch((err: unknown) => {
-        // Usually the child closed before the signal reached it, which is fine: only its memo stays unnamed.
-        log.debug('child did not hear who superseded it', { workflowId: command.workflowId, error: messageOf(err) });
-      });
+      signalsInFlight++;
+      child
+        .signal(supersededSignal, superseded)
+        .catch((err: unknown) => {
+          // Usually the child closed before the signal reached it, which is fine: only its memo stays unnamed.
+          log.debug('child did not hear who superseded it', { workflowId: command.workflowId, error: messageOf(err) });
+        })
+        .finally(() => signalsInFlight--)
+        .catch(() => undefined);
     }
     cancelsInFlight++;
     child
@@ -245,6 +260,32 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       .catch((err: unknown) => log.warn('cancel failed', { workflowId: command.workflowId, error: messageOf(err) }))
       .finally(() => cancelsInFlight--)
       .catch(() => undefined);
+  }
+
+  /**
+   * Behaviour 2: asks each open child this run did not start (carried over, taken over) to send runClosed when it
+   * closes. Default child IDs are this coordinator's own, so by workflow ID; an ID the submitter chose by its run, so
+   * the request never reaches a workflow that took the ID since. A child that cannot be signalled has usually closed
+   * already: a sweep finds out.
+   */
+  function askToReportClose(): void {
+    if (version < 2) return;
+    for (const run of state.runs) {
+      const { workflowId, runId } = run;
+      if (!isOpen(run) || runId === undefined || startedHere.has(workflowId) || askedToReport.has(workflowId)) continue;
+      askedToReport.add(workflowId);
+      if (heardClose.has(workflowId)) continue; // it said it is closing; the sweep confirms
+      const ownsId = workflowId === defaultChildWorkflowId(state.coordinatorWorkflowId, run.id);
+      signalsInFlight++;
+      getExternalWorkflowHandle(workflowId, ownsId ? undefined : runId)
+        .signal(reportCloseSignal, { coordinatorWorkflowId: state.coordinatorWorkflowId })
+        .catch((err: unknown) => {
+          log.debug('carried child could not be asked to report its close', { workflowId, error: messageOf(err) });
+          sweeper.requestSoon();
+        })
+        .finally(() => signalsInFlight--)
+        .catch(() => undefined);
+    }
   }
 
   function execute(command: Command): void {
@@ -272,6 +313,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     // Let the cancellations go first, so in the history every cancel request precedes the start it makes room for.
     if (cancels.length > 0 && starts.length > 0) await Promise.resolve();
     starts.forEach(execute);
+    askToReportClose();
     setCurrentDetails(describeCoordinator(state));
   }
 
@@ -304,7 +346,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
 
   return CancellationScope.nonCancellable(async () => {
     const firstBatch = inbox.length;
-    const prepared = await prepareRun(state.config, input.carried !== undefined, firstBatch);
+    version = decideRunVersion();
+    const prepared = await prepareRun(state.config, input.carried !== undefined, firstBatch, version >= 2);
     if (prepared.takenOver) {
       const { config: takenConfig, carried } = prepared.takenOver;
       state = { ...initialState(takenConfig, state.coordinatorWorkflowId, carried), taskQueue: info.taskQueue };
@@ -345,9 +388,13 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       if (shouldContinueAsNew()) {
         // Hand over only settled state: every start confirmed (so the next run can cancel it by ID), no sweep or
         // handler midway. Events that arrive meanwhile are folded in and carried.
-        await condition(() => !startsPending() && !sweeper.inFlight() && allHandlersFinished(), BUSY_WAIT_MS);
+        // Behaviour 2 also waits for its cancellation requests and signals: the server drops those initiated in the
+        // workflow task that continues as new, and the next run would count a child as cancelled that never was.
+        const requestsDelivered = () => version < 2 || (cancelsInFlight === 0 && signalsInFlight === 0);
+        const settled = () => !startsPending() && !sweeper.inFlight() && requestsDelivered();
+        await condition(() => settled() && allHandlersFinished(), BUSY_WAIT_MS);
         // A cancellation that arrived meanwhile is decided in the loop, never lost to the rollover.
-        if (startsPending() || sweeper.inFlight() || state.cancelledAt !== undefined || cancelPending()) continue;
+        if (!settled() || state.cancelledAt !== undefined || cancelPending()) continue;
         state = inbox.splice(0).reduce(applyEvent, state);
         if (state.cancelledAt !== undefined || cancelPending()) continue;
         const carried = toCarried(state);

@@ -3,9 +3,12 @@
  * lets a superseded child show who superseded it (the `superseded` signal, into its memo and current details).
  *
  * The coordinator follows the children it started through their handles, but a child started by an earlier run
- * (before continue-as-new) has no handle in the current run; this signal reaches it by workflow ID. Installed on
- * the worker (see `concurrencyInterceptors`), so user workflows need no change. Workflows without the
- * coordinator's memo are passed through untouched.
+ * (before continue-as-new) has no handle in the current run; `runClosed` reaches it by workflow ID. Children of
+ * current coordinators (memo `reportClose: 'when-asked'`) send it only once a run that did not start them asked
+ * (`reportClose`): the run that started a child hears of its close through the handle, and a signal it ignores would
+ * cost it an event, a workflow task and a billed Action. Children of earlier coordinators always send it. Installed on
+ * the worker (see `concurrencyInterceptors`), so user workflows need no change. Workflows without the coordinator's
+ * memo are passed through untouched.
  */
 import {
   CancellationScope,
@@ -25,6 +28,7 @@ import {
 } from '@temporalio/workflow';
 import {
   CHILD_MEMO_KEY,
+  reportCloseSignal,
   runClosedSignal,
   supersededSignal,
   type ChildMemo,
@@ -32,9 +36,9 @@ import {
   type Superseded,
 } from '../coordinator/messages';
 
-function coordinatorOf(memo: Record<string, unknown> | undefined): string | undefined {
+function childMemoOf(memo: Record<string, unknown> | undefined): Partial<ChildMemo> | undefined {
   const entry = memo?.[CHILD_MEMO_KEY] as Partial<ChildMemo> | undefined;
-  return typeof entry?.coordinatorWorkflowId === 'string' ? entry.coordinatorWorkflowId : undefined;
+  return typeof entry?.coordinatorWorkflowId === 'string' ? entry : undefined;
 }
 
 /**
@@ -50,9 +54,15 @@ function outcomeOfError(err: unknown): CloseOutcome | undefined {
 
 class RunClosedInterceptor implements WorkflowInboundCallsInterceptor {
   async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    const coordinatorWorkflowId = coordinatorOf(workflowInfo().memo);
-    if (coordinatorWorkflowId === undefined) return next(input);
+    const memo = childMemoOf(workflowInfo().memo);
+    if (memo?.coordinatorWorkflowId === undefined) return next(input);
+    const coordinatorWorkflowId = memo.coordinatorWorkflowId;
     setHandler(supersededSignal, recordSupersession);
+    // Decided by the memo the child was started with, so a replay decides the same.
+    let reportClose = memo.reportClose !== 'when-asked';
+    setHandler(reportCloseSignal, () => {
+      reportClose = true;
+    });
     let outcome: CloseOutcome | undefined;
     try {
       const result = await next(input);
@@ -62,7 +72,7 @@ class RunClosedInterceptor implements WorkflowInboundCallsInterceptor {
       outcome = outcomeOfError(err);
       throw err;
     } finally {
-      if (outcome !== undefined) await notify(coordinatorWorkflowId, outcome);
+      if (outcome !== undefined && reportClose) await notify(coordinatorWorkflowId, outcome);
     }
   }
 }
