@@ -7,8 +7,11 @@ import { log, sleep } from '@temporalio/workflow';
  * harmless extra wake.
  */
 export interface Alarm {
-  /** Makes sure the alarm rings no later than `deadlineMs` (workflow time). */
-  setFor(deadlineMs: number): void;
+  /**
+   * Makes sure the alarm rings no later than `deadlineMs` (workflow time). `summary` names the timer in Web UI's
+   * timeline ("idle timeout", "sweep") instead of its sequence number and duration.
+   */
+  setFor(deadlineMs: number, summary?: string): void;
   /** Whether a timer fired since the last {@link Alarm.reset}. */
   rang(): boolean;
   reset(): void;
@@ -18,10 +21,10 @@ export function createAlarm(): Alarm {
   const pending: number[] = [];
   let rang = false;
   return {
-    setFor(deadlineMs) {
+    setFor(deadlineMs, summary) {
       if (!Number.isFinite(deadlineMs) || pending.some((at) => at <= deadlineMs)) return;
       pending.push(deadlineMs);
-      sleep(Math.max(1, deadlineMs - Date.now()))
+      sleep(Math.max(1, deadlineMs - Date.now()), summary === undefined ? undefined : { summary })
         .then(() => {
           rang = true;
         })

@@ -1,13 +1,15 @@
-import type { Run } from './messages';
+import type { ClosedRun, Run } from './messages';
 import type { CoordinatorState } from './state';
 
-/** How many recent supersessions the Web UI's "current details" lists. */
-const SHOWN_SUPERSESSIONS = 10;
-/** How many open runs and notices it lists. */
+/** How many open submissions (running, cancelling, queued) the Web UI's "current details" lists. */
 const SHOWN_OPEN = 10;
+/** How many of the latest outcomes it lists. */
+const SHOWN_RECENT = 10;
 const SHOWN_NOTICES = 3;
 /** How many task queues without the library's interceptor it names. */
 const SHOWN_QUEUES = 5;
+/** Longest reason shown in a table cell; the `state` query has the whole of it. */
+const CELL_CHARS = 120;
 
 /** Task queues whose workers lack the interceptor: shown for as long as the coordinator remembers them. */
 function missingInterceptorLines(queues: string[]): string[] {
@@ -22,31 +24,56 @@ function missingInterceptorLines(queues: string[]): string[] {
   ];
 }
 
-function openLine(run: Run): string {
-  const why = run.supersededBy !== undefined ? `superseded by \`${run.supersededBy}\`` : run.cancelReason;
-  if (run.cancelRequestedAt !== undefined) {
-    return `- \`${run.id}\` (#${run.seq}) cancelling (${why ?? 'cancel requested'}); terminated after ${run.terminateAfter}`;
-  }
-  if (run.conflict)
-    return `- \`${run.id}\` (#${run.seq}) its workflow ID was in use: checking it is this submission's child`;
-  if (run.waiting !== undefined) return `- \`${run.id}\` (#${run.seq}) waiting: ${run.waiting}`;
-  return `- \`${run.id}\` (#${run.seq}) running`;
+/** Text safe inside a Markdown table cell: one line, no column breaks, bounded. */
+function cell(text: string | undefined): string {
+  if (text === undefined || text === '') return '';
+  const line = text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').replace(/`/g, "'");
+  return line.length > CELL_CHARS ? `${line.slice(0, CELL_CHARS - 1)}…` : line;
 }
 
+/** `12:00:01` (UTC): the day is in the event history, the time is what a reader compares. */
+function clock(iso: string | undefined): string {
+  return iso === undefined ? '' : iso.slice(11, 19);
+}
+
+function openRow(run: Run): string {
+  const id = `\`${cell(run.id)}\``;
+  const superseded = run.supersededBy === undefined ? undefined : `superseded by \`${cell(run.supersededBy)}\``;
+  if (run.cancelRequestedAt !== undefined) {
+    const why = superseded ?? (run.cancelReason ? cell(run.cancelReason) : 'cancel requested');
+    const escalation =
+      run.terminateAfter === undefined ? '' : `; terminated at ${clock(run.terminateAfter)} if still open`;
+    return `| ${id} | ${run.seq} | cancelling | ${clock(run.cancelRequestedAt)} | ${why}${escalation} |`;
+  }
+  if (run.startedAt === undefined) {
+    return `| ${id} | ${run.seq} | queued | ${clock(run.submittedAt)} | waiting for a free slot |`;
+  }
+  if (run.conflict)
+    return `| ${id} | ${run.seq} | checking | ${clock(run.startedAt)} | its workflow ID was in use: is it this submission's child? |`;
+  if (run.waiting !== undefined)
+    return `| ${id} | ${run.seq} | waiting | ${clock(run.startedAt)} | ${cell(run.waiting)} |`;
+  return `| ${id} | ${run.seq} | running | ${clock(run.startedAt)} | |`;
+}
+
+function recentRow(run: ClosedRun): string {
+  const why =
+    run.supersededBy !== undefined
+      ? `superseded by \`${cell(run.supersededBy)}\``
+      : cell(run.reason ?? run.cancelReason ?? '');
+  return `| \`${cell(run.id)}\` | ${run.seq} | ${run.outcome} | ${clock(run.closedAt)} | ${why} |`;
+}
+
+const TABLE_HEAD = ['| submission | # | status | since (UTC) | why |', '| --- | --- | --- | --- | --- |'];
+
 /**
- * Markdown for the coordinator's "current details" in Temporal Web UI: what runs, waits or is being cancelled and
- * why, and which submissions were superseded by which, so the why of every cancellation is one click away.
+ * Markdown for the coordinator's "current details" in Temporal Web UI: what runs, is being cancelled or waits, and
+ * the latest outcomes with their reasons (who superseded whom, why something was dropped or rejected), so the why of
+ * every decision is on the coordinator's page.
  */
 export function describeCoordinator(state: CoordinatorState): string {
   const { policy, key, maxRuns, limitStrategy, slotRelease } = state.config;
   const running = state.runs.filter((run) => run.startedAt !== undefined);
   const queued = state.runs.filter((run) => run.startedAt === undefined);
-  const superseded = [
-    ...state.runs.filter((run) => run.supersededBy !== undefined),
-    ...state.recent.filter((run) => run.supersededBy !== undefined),
-  ]
-    .sort((a, b) => b.seq - a.seq)
-    .slice(0, SHOWN_SUPERSESSIONS);
   const lines = [
     `**${policy}/${key}**: ${limitStrategy}, maxRuns ${maxRuns}, slot release ${slotRelease}`,
     `running ${running.length} · queued ${queued.length} · started ${state.counters.started} · ` +
@@ -54,18 +81,21 @@ export function describeCoordinator(state: CoordinatorState): string {
   ];
   if (state.cancelledAt !== undefined) lines.push('', `**Cancelled** at ${state.cancelledAt}: winding down.`);
   lines.push(...missingInterceptorLines(state.interceptorMissingOn ?? []));
-  if (running.length > 0) lines.push('', 'Open children:', ...running.slice(-SHOWN_OPEN).map(openLine));
-  if (superseded.length > 0) {
-    lines.push('', 'Latest superseded:');
-    for (const run of superseded) {
-      const status = 'outcome' in run ? run.outcome : 'cancel requested';
-      lines.push(`- \`${run.id}\` (#${run.seq}) superseded by \`${run.supersededBy}\`: ${status}`);
-    }
+  // Newest first: the submission a reader looks for is usually the latest.
+  const open = [...state.runs].sort((a, b) => b.seq - a.seq);
+  lines.push('', '**Running and queued**');
+  if (open.length === 0) lines.push('', 'nothing: the key is idle');
+  else {
+    lines.push('', ...TABLE_HEAD, ...open.slice(0, SHOWN_OPEN).map(openRow));
+    if (open.length > SHOWN_OPEN)
+      lines.push('', `and ${open.length - SHOWN_OPEN} more (the \`state\` query lists all)`);
   }
+  const recent = [...state.recent].sort((a, b) => b.seq - a.seq).slice(0, SHOWN_RECENT);
+  if (recent.length > 0) lines.push('', '**Latest outcomes**', '', ...TABLE_HEAD, ...recent.map(recentRow));
   if (state.notices.length > 0) {
     lines.push(
       '',
-      'Notices:',
+      '**Notices**',
       ...state.notices.slice(-SHOWN_NOTICES).map((notice) => `- ${notice.at}: ${notice.message}`),
     );
   }

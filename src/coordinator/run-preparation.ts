@@ -3,8 +3,10 @@
  * run continues with when it does not simply continue as new — the run a reset replaced, a predecessor that ended
  * without handing over its work (terminated, failed, timed out, cancelled), or one that completed idle.
  */
-import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities, RunPreparation, RunPreparationInput } from '../activities';
+import { log, patched, workflowInfo } from '@temporalio/workflow';
+import type { RunPreparation, RunPreparationInput } from '../activities';
+import { labelledActivity, labelledLocalActivity } from './labelled-activity';
+import type { RunVersion } from './run-version';
 import type { CoordinatorConfig } from './validation';
 import { messageOf } from './child-outcome';
 
@@ -12,20 +14,28 @@ import { messageOf } from './child-outcome';
 // activity would hold the run's first workflow task open meanwhile; a key receiving over 100 signals in that time has
 // the task force-failed by the server (FORCE_CLOSE_COMMAND) and retried, local activity included, as long as the
 // burst lasts. It keeps trying for a while: giving up leaves a predecessor's children untracked.
-const { prepareCoordinatorRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  scheduleToCloseTimeout: '15 minutes',
-  retry: { maximumInterval: '30 seconds' },
-});
+const prepareCoordinatorRun = labelledActivity(
+  'prepareCoordinatorRun',
+  {
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '1 minute',
+    scheduleToCloseTimeout: '15 minutes',
+    retry: { maximumInterval: '30 seconds' },
+  },
+  "take over an earlier run's work: fold its history",
+);
 
 // The cheap check runs as a local activity inside the run's first workflow task: a marker event instead of an
 // activity's three events and a second workflow task before the first decision. It is a visibility list and maybe a
 // describe, well under a second, so a burst cannot hold that task open the way a history fold could.
-const { checkCoordinatorRun } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumInterval: '5 seconds', maximumAttempts: 5 },
-});
+const checkCoordinatorRun = labelledLocalActivity(
+  'checkCoordinatorRun',
+  {
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumInterval: '5 seconds', maximumAttempts: 5 },
+  },
+  'check for an earlier run whose work this run must take over',
+);
 
 /** Runs with this patch check locally first and fold a predecessor's history only when there is one to take over. */
 export const LOCAL_RUN_CHECK_PATCH = 'check-coordinator-run-locally';
@@ -44,14 +54,13 @@ export interface RunStart extends RunPreparation {
 
 /**
  * The pinned policy and the state this run continues with, if any. `firstBatch` is the number of signals the run's
- * first activation brought; `checksLocally`: the run's behaviour includes the local check (run-version.ts), so it
- * needs no patch of its own.
+ * first activation brought. From behaviour 2 on (run-version.ts) the local check needs no patch of its own.
  */
 export async function prepareRun(
   config: CoordinatorConfig,
   continued: boolean,
   firstBatch: number,
-  checksLocally = false,
+  version: RunVersion,
 ): Promise<RunStart> {
   const { workflowId, runId, originalExecutionRunId, startTime } = workflowInfo();
   const input: RunPreparationInput = {
@@ -62,9 +71,9 @@ export async function prepareRun(
     chainStartTime: startTime.toISOString(),
     continued,
   };
-  if (firstBatch <= LOCAL_RUN_CHECK_MAX_SIGNALS && (checksLocally || patched(LOCAL_RUN_CHECK_PATCH))) {
+  if (firstBatch <= LOCAL_RUN_CHECK_MAX_SIGNALS && (version >= 2 || patched(LOCAL_RUN_CHECK_PATCH))) {
     try {
-      const checked = await checkCoordinatorRun(input);
+      const checked = await checkCoordinatorRun(version)(input);
       if (!checked.takeOver) return checked.pinned ? { pinned: checked.pinned } : {};
     } catch (err) {
       // The regular activity below retries for longer; it decides.
@@ -72,7 +81,7 @@ export async function prepareRun(
     }
   }
   try {
-    const prepared = await prepareCoordinatorRun(input);
+    const prepared = await prepareCoordinatorRun(version)(input);
     if (prepared.takenFrom) log.info('continuing the work of an earlier run', { ...prepared.takenFrom });
     return prepared;
   } catch (err) {

@@ -6,8 +6,10 @@
  * nothing: stuck ones, ones that waited longer than `waitingChildTimeoutMs` for a worker, and ones that ignored their
  * cancellation request for `cancelGracePeriodMs`.
  */
-import { log, patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities, ChildToSweep, SweptChild } from '../activities';
+import { log, patched, type ActivityOptions } from '@temporalio/workflow';
+import type { ChildToSweep, SweptChild } from '../activities';
+import { labelledActivity } from './labelled-activity';
+import type { RunVersion } from './run-version';
 import { messageOf } from './child-outcome';
 import type { Run } from './messages';
 import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
@@ -15,11 +17,17 @@ import { UNREPORTED_CLOSE_PATCH, interceptorReports } from './unreported-close';
 
 // Bounded: a sweep that keeps failing is logged and tried again at the next interval, never retried forever while it
 // holds off rollovers and escalations.
-const { sweepChildren, terminateChildren } = proxyActivities<Activities>({
+const SWEEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+};
+const sweepChildren = labelledActivity('sweepChildren', SWEEP_OPTIONS, 'sweep: describe the open children');
+const terminateChildren = labelledActivity(
+  'terminateChildren',
+  SWEEP_OPTIONS,
+  'terminate children that hold a slot for nothing (stuck, no worker, or ignoring cancellation)',
+);
 
 /** A child the sweep ended, and the outcome recorded for it. */
 export interface Ended {
@@ -33,12 +41,16 @@ export interface SweeperContext {
   startedHere(workflowId: string): boolean;
   /** A `runClosed` signal for the child came to this run, or the previous run handed one over. */
   heardClose(workflowId: string): boolean;
+  /** The run's behaviour (run-version.ts). */
+  version(): RunVersion;
 }
 
 export interface Sweeper {
   isDue(): boolean;
   /** When the next sweep is due (workflow time): the interval, or the earliest deadline of an open child. */
   dueAt(): number;
+  /** Why the sweep at {@link Sweeper.dueAt} is due, in words, for the timer's summary. */
+  dueFor(): string;
   inFlight(): boolean;
   /**
    * Sweep at the next turn of the loop: a carried child said it is closing (the sweep then waits for its close), or
@@ -162,7 +174,7 @@ export function createSweeper(
     for (const workflowId of seenOpen) if (!sweeping.has(workflowId)) seenOpen.delete(workflowId);
     if (children.length === 0) return;
     const { coordinatorWorkflowId } = getState();
-    const swept = await sweepChildren({ coordinatorWorkflowId, children, awaitClose });
+    const swept = await sweepChildren(context.version())({ coordinatorWorkflowId, children, awaitClose });
     for (const child of swept) {
       const { workflowId } = child;
       if (child.status === 'neverStarted') {
@@ -197,7 +209,7 @@ export function createSweeper(
     if (ending.length === 0) return;
     // Recorded before the terminate, so a child's handle (which may report the close first) finds the reason.
     for (const child of ending) ended.set(child.workflowId, child.ended);
-    await terminateChildren({
+    await terminateChildren(context.version())({
       children: ending.map(({ workflowId, runId, reason }) => ({ workflowId, runId, reason })),
     });
     // Children this run started hear of it through their handle (see endedBy); carried ones through this.
@@ -209,6 +221,20 @@ export function createSweeper(
     isDue: () => !running && open().length > 0 && (soon || Date.now() >= Math.min(intervalDueAt, earliestDeadline())),
     dueAt: () =>
       running ? Date.now() + getState().config.sweepIntervalMs : Math.min(intervalDueAt, earliestDeadline()),
+    dueFor() {
+      const state = getState();
+      const first = open().reduce<Run | undefined>(
+        (soonest, run) => (soonest && deadlineOf(soonest, state) <= deadlineOf(run, state) ? soonest : run),
+        undefined,
+      );
+      if (running || first === undefined || deadlineOf(first, state) >= intervalDueAt) {
+        const count = open().length;
+        return `sweep: check the ${count} open child${count === 1 ? '' : 'ren'}`;
+      }
+      return timeMs(first.terminateAfter) === deadlineOf(first, state)
+        ? `cancel grace period of ${first.id} ends: terminate it unless it closed`
+        : `${first.id} waited waitingChildTimeoutMs for a worker: fail it unless it started`;
+    },
     inFlight: () => running,
     requestSoon: (closingWorkflowId) => {
       if (closingWorkflowId !== undefined) closing.add(closingWorkflowId);

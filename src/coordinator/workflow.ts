@@ -45,6 +45,7 @@ import {
   type Run,
 } from './messages';
 import { decideRunVersion, type RunVersion } from './run-version';
+import { childSearchAttributes } from './search-attributes';
 import { createSweeper } from './sweeper';
 import {
   initialState,
@@ -71,6 +72,11 @@ const WIND_DOWN_MS = 10_000;
  * off): a run's history is capped at 50 MB, and a take-over reads all of it.
  */
 const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
+
+/** A timer's summary in Web UI: why the coordinator wakes, and when (UTC). */
+function alarmSummary(why: string, deadlineMs: number): string {
+  return Number.isFinite(deadlineMs) ? `${why} · at ${new Date(deadlineMs).toISOString().slice(11, 19)} UTC` : why;
+}
 
 function now(): string {
   // Date is deterministic in the workflow sandbox: the time of the current workflow task.
@@ -118,6 +124,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   const sweeper = createSweeper(() => state, inbox, {
     startedHere: (workflowId) => startedHere.has(workflowId),
     heardClose: (workflowId) => heardClose.has(workflowId),
+    version: () => version,
   });
   // Children of this run that said they are closing: if the run continues as new before their handle resolves,
   // the next run must go and confirm those closes, since it will hear of them from no one.
@@ -194,6 +201,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
         memo: { [CHILD_MEMO_KEY]: memo },
+        ...(version >= 2 && { typedSearchAttributes: childSearchAttributes(workflowInfo().typedSearchAttributes) }),
         staticSummary: summaryText(`${state.config.policy}/${state.config.key} · submission ${run.id} (#${run.seq})`),
       });
     } catch (err) {
@@ -255,7 +263,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) });
         if (runId === undefined) return; // closed already: its handle, the runClosed signal or the sweep tells us
         const chain = { workflowId: command.workflowId, runId, ...(superseded && { superseded }) };
-        await cancelChildren({ children: [chain] });
+        await cancelChildren(version)({ children: [chain] });
       })
       .catch((err: unknown) => log.warn('cancel failed', { workflowId: command.workflowId, error: messageOf(err) }))
       .finally(() => cancelsInFlight--)
@@ -347,7 +355,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   return CancellationScope.nonCancellable(async () => {
     const firstBatch = inbox.length;
     version = decideRunVersion();
-    const prepared = await prepareRun(state.config, input.carried !== undefined, firstBatch, version >= 2);
+    const prepared = await prepareRun(state.config, input.carried !== undefined, firstBatch, version);
     if (prepared.takenOver) {
       const { config: takenConfig, carried } = prepared.takenOver;
       state = { ...initialState(takenConfig, state.coordinatorWorkflowId, carried), taskQueue: info.taskQueue };
@@ -375,8 +383,13 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       // Unreported closes are judged once their margin is up; an idle run waits for that before it completes.
       const unreportedDue = unreportedDueAt(state);
       const idleUntil = Math.max(lastActiveAt + state.config.idleTimeoutMs, unreportedDue ?? -Infinity);
-      const deadline = Math.min(idle ? idleUntil : sweeper.dueAt(), unreportedDue ?? Infinity);
-      alarm.setFor(windDownUntil !== undefined ? Math.min(deadline, windDownUntil) : deadline);
+      const wakeUps: [number, string][] = [
+        [idle ? idleUntil : sweeper.dueAt(), idle ? 'idle timeout: completes unless work arrives' : sweeper.dueFor()],
+        [unreportedDue ?? Infinity, 'judge children that closed without runClosed'],
+        [windDownUntil ?? Infinity, 'wind down: the coordinator was cancelled'],
+      ];
+      const [deadline, why] = wakeUps.reduce((first, next) => (next[0] < first[0] ? next : first));
+      alarm.setFor(deadline, version >= 2 ? alarmSummary(why, deadline) : undefined);
       await condition(() => wakeUp() || alarm.rang());
       alarm.reset();
       if (unreportedDue !== undefined) judgeUnreportedCloses();
