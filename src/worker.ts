@@ -8,6 +8,11 @@
  * - a dedicated coordinator worker, `createWorker({ connection, taskQueue: 'concurrency' })` (or this module run as
  *   a program), and the application's workers created with `withConcurrency` for the `runClosed` interceptor.
  *
+ * Metrics: the coordinators record theirs (`temporal_concurrency_*`) through the workflow metric meter, so they go
+ * wherever the process's Runtime sends metrics. Run as a program, with `TEMPORAL_CONCURRENCY_METRICS_ADDRESS` set, this
+ * module installs a Runtime serving Prometheus; `createWorker` and `withConcurrency` never install one (the Runtime is
+ * process-wide: the application's).
+ *
  * @module
  */
 import fs from 'node:fs';

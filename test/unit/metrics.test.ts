@@ -2,6 +2,8 @@
  * The coordinator's metrics derived from its state changes (`metricUpdates`), without a server: the test plays the
  * workflow shell, feeding each decision's before and after state, events and commands to the pure function.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/coordinator/decide';
 import {
@@ -58,14 +60,22 @@ function histogramValues(updates: readonly MetricUpdate[], name: string): number
 }
 
 describe('metric names', () => {
+  const names = [...Object.values(COUNTERS), ...Object.values(HISTOGRAMS)];
+
   it('are prefixed, unique and described', () => {
-    const names = [...Object.values(COUNTERS), ...Object.values(HISTOGRAMS)];
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) {
       expect(name.startsWith(METRIC_PREFIX)).toBe(true);
       expect(name).toMatch(/^[a-z_]+$/);
       expect(METRIC_DESCRIPTIONS[name]).toBeTruthy();
     }
+  });
+
+  it("are documented in the README's Metrics section, with every label value", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = /^### Metrics\n([\s\S]*?)^##/m.exec(readme)?.[1] ?? '';
+    const documented = [...names, ...CANCELLATION_REASONS, ...DROP_REASONS, ...REJECTION_REASONS, ...CLOSE_OUTCOMES];
+    expect(documented.filter((name) => !section.includes(`\`${name}\``))).toEqual([]);
   });
 });
 
