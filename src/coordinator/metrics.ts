@@ -124,7 +124,7 @@ export function rejectionReason(closed: ClosedRun): RejectionReason {
   if (reason.startsWith('args must be at most') && reason.includes('maxArgsBytes')) return 'args_too_large';
   if (reason.includes("is not allowed by the worker's pinned policy")) return 'not_allowed';
   // Every other rejection at submission is a field that failed validation ("<field> must …").
-  return closed.startedAt === undefined && /^[A-Za-z.]+ must /.test(reason) ? 'invalid' : 'other';
+  return /^[A-Za-z.]+ must /.test(reason) ? 'invalid' : 'other';
 }
 
 /** The category of a drop. */
@@ -152,7 +152,7 @@ function increase(before: CoordinatorCounters, after: CoordinatorCounters, field
   return Math.max(0, after[field] - before[field]);
 }
 
-/** Adds `value` per label value to `updates`, one update per distinct value, in first-seen order. */
+/** Counts `values` into `updates`: one update per distinct value (as the `label`), in first-seen order. */
 function countBy(
   updates: MetricUpdate[],
   name: CounterName,
