@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { SubmitResult } from '../../src/client';
 import { COUNTERS, HISTOGRAMS } from '../../src/coordinator/metrics';
-import { submitSignal } from '../../src/coordinator/messages';
+import { submitSignal, type CoordinatorStateView } from '../../src/coordinator/messages';
 import { METRICS_ADDRESS_ENV } from '../../src/metrics-runtime';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { connectToTestServer, eventually, uniqueName, type TemporalTestContext } from '../helpers/temporal';
@@ -95,9 +95,13 @@ afterAll(async () => {
 it('serves the coordinators’ metrics after a burst, next to the SDK’s, with values that agree with state', async () => {
   const policy = demoPolicy(taskQueue, 2);
   const submitted: SubmitResult[] = [];
-  // Spaced: each newer one supersedes a running child (cancellations).
+  // Spaced: once two children run, each newer submission supersedes one of them (cancellations).
   for (let i = 0; i < 5; i++) {
     submitted.push(await submitDemo(ctx.client, policy, 'u', `spaced-${i}`, 3000));
+    if (i === 1) {
+      const running = (state: CoordinatorStateView) => state.running.filter((run) => run.runId !== undefined).length;
+      await waitForState(ctx.client, submitted[0]!.coordinatorWorkflowId, (s) => running(s) === 2, 'two running');
+    }
     await sleep(300);
   }
   // At once: most are displaced before they start (drops).
@@ -153,8 +157,8 @@ it('serves the coordinators’ metrics after a burst, next to the SDK’s, with 
   expect(total(COUNTERS.childOutcomes, { outcome: 'cancelled' })).toBeGreaterThanOrEqual(counters.cancelled);
   // Every accepted submission was started or dropped; every started child closed.
   expect(counters.started + counters.dropped).toBe(counters.submitted);
+  // Usually some of the burst are dropped too, when several of its signals share a workflow task.
   expect(counters.cancelRequested).toBeGreaterThan(0);
-  expect(counters.dropped).toBeGreaterThan(0);
   expect(counters.completed + counters.cancelled).toBe(counters.started);
 
   // Histograms in milliseconds, with the exporter's buckets: one admission per start, one supersede per cancel.
@@ -165,8 +169,11 @@ it('serves the coordinators’ metrics after a burst, next to the SDK’s, with 
     expect(total(`${name}_count`)).toBeGreaterThanOrEqual(count);
     expect(total(`${name}_bucket`, { le: '+Inf' })).toBe(total(`${name}_count`));
     expect(ours.filter((s) => s.name === `${name}_bucket`).length).toBeGreaterThan(1);
-    expect(total(`${name}_sum`)).toBeGreaterThan(0);
+    expect(ours.some((s) => s.name === `${name}_sum`)).toBe(true);
   }
+  // A start is confirmed in a later workflow task than the one that handled its submission; a supersede is often
+  // requested in the very task that handled the displacing submission (0 ms).
+  expect(total(`${HISTOGRAMS.admissionLatency}_sum`)).toBeGreaterThan(0);
 
   // The SDK runtime's metrics, on the same endpoint: the coordinators' workflow tasks and the demo children.
   const sdk = samples.filter((s) => s.labels.task_queue === taskQueue);
