@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // The property tests run thousands of decisions (4–6 s alone) beside the integration tests' dev server and
+          // workers on the same cores: a slow machine is not a failure.
+          testTimeout: 60_000,
         },
       },
       {

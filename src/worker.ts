@@ -8,12 +8,18 @@
  * - a dedicated coordinator worker, `createWorker({ connection, taskQueue: 'concurrency' })` (or this module run as
  *   a program), and the application's workers created with `withConcurrency` for the `runClosed` interceptor.
  *
+ * Metrics: the coordinators record theirs (`temporal_concurrency_*`) through the workflow metric meter, so they go
+ * wherever the process's Runtime sends metrics. Run as a program, with `TEMPORAL_CONCURRENCY_METRICS_ADDRESS` set, this
+ * module installs a Runtime serving Prometheus; `createWorker` and `withConcurrency` never install one (the Runtime is
+ * process-wide: the application's).
+ *
  * @module
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConnectionSettings } from './connection';
+import { METRICS_ADDRESS_ENV, metricsAddressFromEnv, prometheusRuntimeOptions } from './metrics-runtime';
 import { withConcurrency, type ConcurrencyWorkerOptions } from './worker-options';
 
 export {
@@ -52,7 +58,22 @@ function examplesFromSources(): Pick<CreateWorkerOptions, 'workflowsPath' | 'act
   return exampleWorkerOptions;
 }
 
+/** Serves Prometheus metrics when {@link METRICS_ADDRESS_ENV} asks for it; before any connection, as the SDK requires. */
+function installMetricsRuntime(): string | undefined {
+  const address = metricsAddressFromEnv();
+  if (address === undefined) return undefined;
+  try {
+    // Binds the endpoint at once: a malformed or busy address fails here, and the error names the variable.
+    Runtime.install(prometheusRuntimeOptions(address));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`${METRICS_ADDRESS_ENV}=${address}: ${reason} (give an IP address and port, e.g. 0.0.0.0:9464)`);
+  }
+  return address;
+}
+
 async function main(): Promise<void> {
+  const metricsAddress = installMetricsRuntime();
   const settings = loadConnectionSettings();
   const connection = await NativeConnection.connect(settings.connectionOptions);
   try {
@@ -65,7 +86,8 @@ async function main(): Promise<void> {
     });
     console.log(
       `worker polling task queue ${settings.taskQueue} on ${settings.connectionOptions.address} ` +
-        `(namespace ${settings.namespace})${examples.workflowsPath ? ', with the examples (demoWork, chatReply)' : ''}`,
+        `(namespace ${settings.namespace})${examples.workflowsPath ? ', with the examples (demoWork, chatReply)' : ''}` +
+        (metricsAddress === undefined ? '' : `; Prometheus metrics on http://${metricsAddress}/metrics`),
     );
     await worker.run();
   } finally {

@@ -32,6 +32,7 @@ import { classifyChildFailure, messageOf } from './child-outcome';
 import { applyConfig } from './config-change';
 import { applyEvent, decide, defaultChildWorkflowId } from './decide';
 import { describeCoordinator } from './details';
+import { foldEvents, recordMetrics } from './metric-emitter';
 import {
   CHILD_MEMO_KEY,
   reportCloseSignal,
@@ -312,8 +313,10 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       cancelNoted = true;
       events.unshift({ type: 'coordinatorCancelled', at: now() });
     }
+    const before = state;
     const decision = decide(state, events, now());
     state = decision.state;
+    recordMetrics({ before, after: state, events, commands: decision.commands });
     deferredStarts = decision.deferredStarts ?? 0;
     const cancels = decision.commands.filter((command) => command.type === 'cancel');
     const starts = decision.commands.filter((command) => command.type === 'start');
@@ -408,7 +411,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
         await condition(() => settled() && allHandlersFinished(), BUSY_WAIT_MS);
         // A cancellation that arrived meanwhile is decided in the loop, never lost to the rollover.
         if (!settled() || state.cancelledAt !== undefined || cancelPending()) continue;
-        state = inbox.splice(0).reduce(applyEvent, state);
+        state = foldEvents(state, inbox.splice(0));
         if (state.cancelledAt !== undefined || cancelPending()) continue;
         const carried = toCarried(state);
         carried.counters = { ...carried.counters, continuedAsNew: carried.counters.continuedAsNew + 1 };
@@ -422,7 +425,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       }
     }
     await condition(allHandlersFinished);
-    state = inbox.splice(0).reduce(applyEvent, state);
+    state = foldEvents(state, inbox.splice(0));
     if (state.cancelledAt !== undefined) {
       setCurrentDetails(describeCoordinator(state));
       if (state.runs.some((run) => !isOpen(run))) {
