@@ -1,0 +1,93 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ConcurrencyUnavailableError } from '../../client/errors';
+import { statusIn } from '../../client/status';
+import { looksLikeCoordinatorId } from '../../coordinator/limits';
+import { withClient } from '../connect';
+import { readCoordinator } from '../coordinator-state';
+import { NotFoundError, UsageError } from '../exit-codes';
+import {
+  childMemoOf,
+  explainFromChild,
+  explainFromCoordinator,
+  type ChildDescription,
+  type Explanation,
+} from '../explain';
+import { formatWhy } from '../format/why';
+import type { CliIo } from '../io';
+import type { GlobalOptions, WhyRequest } from '../program';
+import { parseDefaultChildWorkflowId, refOfKey, type SubmissionRef } from '../submission-ref';
+
+async function describeWorkflow(client: Client, workflowId: string): Promise<ChildDescription | undefined> {
+  try {
+    return await client.workflow.getHandle(workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** The submission the argument names: by id within `--policy`/`--key`, by default child ID, or by the child's memo. */
+async function resolve(client: Client, request: WhyRequest): Promise<SubmissionRef> {
+  if (request.policy !== undefined && request.key !== undefined) {
+    return refOfKey(request.policy, request.key, request.ref);
+  }
+  const parsed = parseDefaultChildWorkflowId(request.ref);
+  if (parsed) return parsed;
+  if (looksLikeCoordinatorId(request.ref)) {
+    throw new UsageError(
+      `${request.ref} is a coordinator's workflow ID: \`status <policy> <key>\` shows its submissions, ` +
+        '`why` takes one of them (its id with --policy and --key, or its child workflow ID)',
+    );
+  }
+  const description = await describeWorkflow(client, request.ref);
+  const memo = description && childMemoOf(description);
+  if (!memo?.coordinatorWorkflowId || memo.submissionId === undefined) {
+    throw new NotFoundError(
+      description
+        ? `workflow ${request.ref} is not a coordinator's child (its memo has no "concurrency" entry)`
+        : `no workflow ${request.ref}: pass a submission id with --policy and --key, or its child workflow ID`,
+    );
+  }
+  return {
+    coordinatorWorkflowId: memo.coordinatorWorkflowId,
+    submissionId: memo.submissionId,
+    childWorkflowId: request.ref,
+  };
+}
+
+/** Asks the coordinator first; if it no longer holds the submission, or cannot answer, asks the child. */
+async function explain(client: Client, ref: SubmissionRef): Promise<Explanation> {
+  const notes: string[] = [];
+  let unavailable: ConcurrencyUnavailableError | undefined;
+  try {
+    const reading = await readCoordinator(client, ref.coordinatorWorkflowId);
+    if (!reading) {
+      notes.push(`no coordinator ${ref.coordinatorWorkflowId} exists (past the namespace's retention?)`);
+    } else {
+      const found = statusIn(reading.state, ref.submissionId);
+      if (found.status !== 'unknown') return explainFromCoordinator(ref, found, reading.source);
+      notes.push(
+        `the coordinator's ${reading.source} does not hold submission ${ref.submissionId}: it keeps the newest ` +
+          `outcomes only (${reading.state.recent.length} now)`,
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof ConcurrencyUnavailableError)) throw err;
+    unavailable = err;
+    notes.push(err.message);
+  }
+  const child = await describeWorkflow(client, ref.childWorkflowId);
+  if (child) return explainFromChild(ref, child, notes);
+  // The coordinator might have known: that it could not answer is the more useful error.
+  if (unavailable) throw unavailable;
+  throw new NotFoundError(
+    `${notes.join('; ')}; and no child workflow ${ref.childWorkflowId} exists (a dropped or rejected submission ` +
+      'never had one; a submission sent with its own --workflow-id is found by that ID)',
+  );
+}
+
+/** `why <submission>`: what happened to a submission and why, and which source said so. */
+export async function why(request: WhyRequest, globals: GlobalOptions, io: CliIo): Promise<void> {
+  const answer = await withClient(io.env, globals, async (client) => explain(client, await resolve(client, request)));
+  io.out(request.json ? JSON.stringify(answer, null, 2) : formatWhy(answer));
+}
