@@ -7,7 +7,7 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { SubmissionStatus } from '../client/status';
 import { CHILD_MEMO_KEY, type ChildMemo } from '../coordinator/messages';
 import type { StateSource } from './coordinator-state';
-import { reasonOf } from './format/reason';
+import { reasonsOf } from './format/reason';
 import type { SubmissionRef } from './submission-ref';
 
 /** Where a submission stands: `SubmissionStatus` as the coordinator or the child sees it. */
@@ -50,11 +50,16 @@ const SUMMARY_OF: Record<WhyStatus, string> = {
   rejected: 'rejected',
 };
 
-function summaryOf(status: WhyStatus, why: string): string {
-  const summary = SUMMARY_OF[status];
-  if (why === '') return summary;
-  // A superseded run says so plainly: "cancelled: superseded by the newer submission m-5".
-  return `${summary}: ${why.replace(/^superseded by /, 'superseded by the newer submission ')}`;
+/**
+ * "cancelled: superseded by the newer submission m-5": the status, then the newer submission that displaced it (in
+ * those words), then any other reason.
+ */
+function summaryOf(status: WhyStatus, supersededBy: string | undefined, reasons: string[]): string {
+  const why = [
+    ...(supersededBy !== undefined ? [`superseded by the newer submission ${supersededBy}`] : []),
+    ...reasons.filter((reason) => supersededBy === undefined || !reason.startsWith(`superseded by ${supersededBy}`)),
+  ];
+  return why.length === 0 ? SUMMARY_OF[status] : `${SUMMARY_OF[status]}: ${why.join('; ')}`;
 }
 
 /** The answer from the coordinator's state, which holds the submission (`status` is not `unknown`). */
@@ -64,20 +69,15 @@ export function explainFromCoordinator(
   source: StateSource,
 ): Explanation {
   const { run } = found;
-  const reason = [
-    run.cancelReason,
-    'reason' in run ? run.reason : undefined,
-    'waiting' in run ? run.waiting : undefined,
-  ]
-    .filter((text) => text !== undefined && text !== '')
-    .filter((text, index, all) => all.indexOf(text) === index)
-    .join('; ');
+  // Everything but the superseder, which has its own field.
+  const reasons = reasonsOf({ ...run, supersededBy: undefined });
+  const reason = reasons.join('; ');
   return {
     submissionId: run.id,
     coordinatorWorkflowId: ref.coordinatorWorkflowId,
     childWorkflowId: run.workflowId ?? ref.childWorkflowId,
     status: found.status,
-    summary: summaryOf(found.status, reasonOf(run)),
+    summary: summaryOf(found.status, run.supersededBy, reasons),
     ...(run.supersededBy !== undefined && { supersededBy: run.supersededBy }),
     ...(reason !== '' && { reason }),
     seq: run.seq,
@@ -149,7 +149,7 @@ export function explainFromChild(ref: SubmissionRef, description: ChildDescripti
     coordinatorWorkflowId: ref.coordinatorWorkflowId,
     childWorkflowId: ref.childWorkflowId,
     status,
-    summary: summaryOf(status, memo?.supersededBy !== undefined ? `superseded by ${memo.supersededBy}` : ''),
+    summary: summaryOf(status, memo?.supersededBy, []),
     ...(memo?.supersededBy !== undefined && { supersededBy: memo.supersededBy }),
     ...(memo?.seq !== undefined && { seq: memo.seq }),
     startedAt: description.startTime.toISOString(),

@@ -39,7 +39,16 @@ function state(overrides: Partial<CoordinatorStateView> = {}): CoordinatorStateV
     queued: [],
     recent: [
       { id: 'm-1', seq: 1, outcome: 'cancelled', closedAt: T(3), workflowId: `${ID}/m-1`, supersededBy: 'm-2' },
-      { id: 'm-3', seq: 3, outcome: 'dropped', closedAt: T(4), workflowId: `${ID}/m-3`, supersededBy: 'm-4' },
+      {
+        id: 'm-3',
+        seq: 3,
+        outcome: 'dropped',
+        closedAt: T(4),
+        workflowId: `${ID}/m-3`,
+        supersededBy: 'm-4',
+        // As the coordinator records a drop: the reason repeats the superseder.
+        reason: 'superseded by m-4 before it started',
+      },
       { id: 'bad', seq: 5, outcome: 'rejected', closedAt: T(5), reason: 'workflowType must be a non-empty\nstring' },
       { id: 'm-0', seq: 0, outcome: 'completed', closedAt: T(1), workflowId: `${ID}/m-0` },
     ],
@@ -107,7 +116,8 @@ describe('formatStatus', () => {
 
   it('lists the recent outcomes with their reasons, one line each', () => {
     expect(text).toMatch(/^m-1 +1 +cancelled +\S+ +concurrency\/chat\/user-1\/m-1 +superseded by m-2$/m);
-    expect(text).toMatch(/^m-3 +3 +dropped .*superseded by m-4$/m);
+    // Said once, in its fullest wording.
+    expect(text).toMatch(/^m-3 +3 +dropped .* {2}superseded by m-4 before it started$/m);
     expect(text).toMatch(/^bad +5 +rejected +\S+ +workflowType must be a non-empty string$/m);
     expect(text).toContain('configuration changed by m-0: maxRuns 2 → 1');
   });
