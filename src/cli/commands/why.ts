@@ -67,8 +67,8 @@ async function explain(client: Client, ref: SubmissionRef): Promise<Explanation>
       const found = statusIn(reading.state, ref.submissionId);
       if (found.status !== 'unknown') return explainFromCoordinator(ref, found, reading.source);
       notes.push(
-        `the coordinator's ${reading.source} does not hold submission ${ref.submissionId}: it keeps the newest ` +
-          `outcomes only (${reading.state.recent.length} now)`,
+        `the coordinator's ${reading.source} does not hold submission ${ref.submissionId} (never submitted to ` +
+          `this key, or older than the ${reading.state.recent.length} outcomes it keeps)`,
       );
     }
   } catch (err) {
