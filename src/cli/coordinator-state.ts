@@ -4,6 +4,7 @@
  * which needs no worker.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import { ConcurrencyUnavailableError } from '../client/errors';
 import { DEFAULT_QUERY_TIMEOUT_MS, queryState, requireWorker } from '../client/status';
 import type { CoordinatorResult, CoordinatorStateView } from '../coordinator/messages';
 
@@ -60,6 +61,18 @@ export async function readCoordinator(
     return { ...about, state, source: 'final result' };
   }
   await requireWorker(client, coordinatorWorkflowId, description.taskQueue);
-  const state = await queryState(client, coordinatorWorkflowId, description.taskQueue, queryTimeoutMs);
-  return { ...about, state, source: 'state query' };
+  try {
+    const state = await queryState(client, coordinatorWorkflowId, description.taskQueue, queryTimeoutMs);
+    return { ...about, state, source: 'state query' };
+  } catch (err) {
+    if (err instanceof ConcurrencyUnavailableError || description.status.name === 'RUNNING') throw err;
+    // A closed run is replayed to answer; one that failed at its start (an invalid input) may have no state at all.
+    const status = description.status.name.toLowerCase();
+    throw new Error(
+      `coordinator ${coordinatorWorkflowId} ${status}, and its state cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }

@@ -170,7 +170,7 @@ export function createProgram(commands: CliCommands, io: CliIo, version = '0.0.0
 
   program
     .command('resume')
-    .description("restart a key's terminated or failed coordinator now, so it takes over its accepted work")
+    .description("restart a key's terminated, failed or cancelled coordinator now, to take over its accepted work")
     .argument('<policy>', 'policy name')
     .argument('<key>', 'group key')
     .option('--json', 'print the result as JSON')

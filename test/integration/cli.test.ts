@@ -99,13 +99,13 @@ describe('a burst under a CANCEL_IN_PROGRESS policy', () => {
         key: () => key,
         taskQueue,
       });
-      for (const [id, durationMs] of [
-        ['m-2', 60_000],
-        ['m-3', 60_000],
-        ['m-4', 1500],
-      ] as const) {
-        await submit(ctx.client, { policy, workflow: 'demoWork', args: [{ durationMs }], id });
+      for (const id of ['m-2', 'm-3']) {
+        await submit(ctx.client, { policy, workflow: 'demoWork', args: [{ durationMs: 60_000 }], id });
       }
+      // The newest, which surely runs, under a workflow ID of the submitter's choosing.
+      const ownId = `${policyName}-own-m-4`;
+      const args = [{ durationMs: 1500 }];
+      await submit(ctx.client, { policy, workflow: 'demoWork', args, id: 'm-4', workflowId: ownId });
       const final = await waitForState(
         ctx.client,
         coordinatorId,
@@ -146,6 +146,15 @@ describe('a burst under a CANCEL_IN_PROGRESS policy', () => {
         supersededBy: superseder,
         coordinatorWorkflowId: coordinatorId,
         childWorkflowId: `${coordinatorId}/m-1`,
+        source: 'coordinator state query',
+      });
+
+      // A child ID of the submitter's choosing: its memo names the coordinator and the submission.
+      expect(json(await cli(['why', ownId, '--json']))).toMatchObject({
+        submissionId: 'm-4',
+        status: 'completed',
+        coordinatorWorkflowId: coordinatorId,
+        childWorkflowId: ownId,
         source: 'coordinator state query',
       });
 

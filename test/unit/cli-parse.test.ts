@@ -150,6 +150,11 @@ describe('resume and why', () => {
     expect(calls).toEqual([]);
     expect(stderr).toContain('--policy and --key go together');
   });
+  it("why refuses a coordinator's workflow ID, before connecting", async () => {
+    const io = captureIo({ TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(await runCli(['why', 'concurrency/chat/user-1'], io)).toBe(ExitCode.usage);
+    expect(io.stderr()).toContain("concurrency/chat/user-1 is a coordinator's workflow ID");
+  });
 });
 
 describe('the program', () => {

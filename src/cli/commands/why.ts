@@ -26,8 +26,11 @@ async function describeWorkflow(client: Client, workflowId: string): Promise<Chi
   }
 }
 
-/** The submission the argument names: by id within `--policy`/`--key`, by default child ID, or by the child's memo. */
-async function resolve(client: Client, request: WhyRequest): Promise<SubmissionRef> {
+/**
+ * The submission the argument names without asking the server: by id within `--policy`/`--key`, or by its default
+ * child workflow ID. Undefined for any other workflow ID, which only its memo can place.
+ */
+function resolveLocally(request: WhyRequest): SubmissionRef | undefined {
   if (request.policy !== undefined && request.key !== undefined) {
     return refOfKey(request.policy, request.key, request.ref);
   }
@@ -39,19 +42,24 @@ async function resolve(client: Client, request: WhyRequest): Promise<SubmissionR
         '`why` takes one of them (its id with --policy and --key, or its child workflow ID)',
     );
   }
-  const description = await describeWorkflow(client, request.ref);
+  return undefined;
+}
+
+/** A child named by a workflow ID of the submitter's choosing: its memo names its coordinator and submission. */
+async function resolveByMemo(client: Client, workflowId: string): Promise<SubmissionRef> {
+  const description = await describeWorkflow(client, workflowId);
   const memo = description && childMemoOf(description);
   if (!memo?.coordinatorWorkflowId || memo.submissionId === undefined) {
     throw new NotFoundError(
       description
-        ? `workflow ${request.ref} is not a coordinator's child (its memo has no "concurrency" entry)`
-        : `no workflow ${request.ref}: pass a submission id with --policy and --key, or its child workflow ID`,
+        ? `workflow ${workflowId} is not a coordinator's child (its memo has no "concurrency" entry)`
+        : `no workflow ${workflowId}: pass a submission id with --policy and --key, or its child workflow ID`,
     );
   }
   return {
     coordinatorWorkflowId: memo.coordinatorWorkflowId,
     submissionId: memo.submissionId,
-    childWorkflowId: request.ref,
+    childWorkflowId: workflowId,
   };
 }
 
@@ -62,7 +70,9 @@ async function explain(client: Client, ref: SubmissionRef): Promise<Explanation>
   try {
     const reading = await readCoordinator(client, ref.coordinatorWorkflowId);
     if (!reading) {
-      notes.push(`no coordinator ${ref.coordinatorWorkflowId} exists (past the namespace's retention?)`);
+      notes.push(
+        `no coordinator ${ref.coordinatorWorkflowId} exists (never submitted to, or past the namespace's retention)`,
+      );
     } else {
       const found = statusIn(reading.state, ref.submissionId);
       if (found.status !== 'unknown') return explainFromCoordinator(ref, found, reading.source);
@@ -88,6 +98,9 @@ async function explain(client: Client, ref: SubmissionRef): Promise<Explanation>
 
 /** `why <submission>`: what happened to a submission and why, and which source said so. */
 export async function why(request: WhyRequest, globals: GlobalOptions, io: CliIo): Promise<void> {
-  const answer = await withClient(io.env, globals, async (client) => explain(client, await resolve(client, request)));
+  const local = resolveLocally(request);
+  const answer = await withClient(io.env, globals, async (client) =>
+    explain(client, local ?? (await resolveByMemo(client, request.ref))),
+  );
   io.out(request.json ? JSON.stringify(answer, null, 2) : formatWhy(answer));
 }
