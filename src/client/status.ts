@@ -30,7 +30,7 @@ export interface SubmissionStatusOptions {
   queryTimeoutMs?: number;
 }
 
-const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * Looks a submission up in its coordinator's `state` query.
@@ -75,7 +75,7 @@ async function coordinatorTaskQueue(client: Client, coordinatorWorkflowId: strin
  * Fails fast when no worker polls the coordinator's task queue. A query needs a worker to replay the coordinator, and
  * without one the server holds it for about 30 s before failing it with a generic "Failed to query Workflow".
  */
-async function requireWorker(client: Client, coordinatorWorkflowId: string, taskQueue: string): Promise<void> {
+export async function requireWorker(client: Client, coordinatorWorkflowId: string, taskQueue: string): Promise<void> {
   const { pollers } = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
@@ -91,7 +91,7 @@ async function requireWorker(client: Client, coordinatorWorkflowId: string, task
  * so a query can still find nobody to answer it. That case, and the server's own "no poller seen for task queue
  * recently", become the same {@link ConcurrencyUnavailableError} as an empty task queue.
  */
-async function queryState(
+export async function queryState(
   client: Client,
   coordinatorWorkflowId: string,
   taskQueue: string,
@@ -128,20 +128,17 @@ function isNoPollerError(err: unknown): boolean {
   return false;
 }
 
+/** Where an open submission (in `state.running` or `state.queued`) stands. */
+export function openStatusOf(run: Run): 'queued' | 'running' | 'waiting' | 'cancelling' {
+  if (run.startedAt === undefined) return 'queued';
+  if (run.cancelRequestedAt) return 'cancelling';
+  return run.waiting !== undefined ? 'waiting' : 'running';
+}
+
 /** The submission's entry in the coordinator's state: open runs first, then the newest closed record. */
-function statusIn(state: CoordinatorStateView, submissionId: string): SubmissionStatus {
+export function statusIn(state: CoordinatorStateView, submissionId: string): SubmissionStatus {
   const open = [...state.running, ...state.queued].find((run) => run.id === submissionId);
-  if (open) {
-    const status =
-      open.startedAt === undefined
-        ? 'queued'
-        : open.cancelRequestedAt
-          ? 'cancelling'
-          : open.waiting !== undefined
-            ? 'waiting'
-            : 'running';
-    return { status, run: open };
-  }
+  if (open) return { status: openStatusOf(open), run: open };
   const closed = [...state.recent].reverse().find((run) => run.id === submissionId);
   return closed ? { status: closed.outcome, run: closed } : { status: 'unknown' };
 }

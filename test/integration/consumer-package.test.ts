@@ -42,7 +42,14 @@ it('the tarball holds the built library, README, LICENSE and package.json only',
     (file) => !['README.md', 'LICENSE', 'package.json'].includes(file) && !/^lib\/.+\.(js|d\.ts)$/.test(file),
   );
   expect(unexpected).toEqual([]);
-  for (const entry of ['lib/index.js', 'lib/worker.js', 'lib/workflows/index.js', 'lib/interceptors/run-closed.js']) {
+  const entries = [
+    'lib/index.js',
+    'lib/worker.js',
+    'lib/cli/main.js',
+    'lib/workflows/index.js',
+    'lib/interceptors/run-closed.js',
+  ];
+  for (const entry of entries) {
     expect(tarball.files).toContain(entry);
   }
   // Nothing of the examples or the demo ships: production workers get the coordinator and its activities only.

@@ -1,0 +1,26 @@
+import type { ClosedRun, Run } from '../../coordinator/messages';
+
+/**
+ * Why a submission is where it is: the newer submission that displaced it, why its cancellation was requested without
+ * one (the coordinator was cancelled), why it was dropped, rejected, failed or terminated, or why a started child has
+ * not got going. Empty when there is nothing to explain (queued, running, completed).
+ */
+export function reasonsOf(run: Partial<Run & ClosedRun>): string[] {
+  const reasons = [
+    run.supersededBy !== undefined ? `superseded by ${run.supersededBy}` : undefined,
+    run.cancelReason,
+    run.reason,
+    run.waiting,
+  ].filter((reason): reason is string => reason !== undefined && reason !== '');
+  // The coordinator often says the same twice: a dropped run's reason is "superseded by m-4 before it started", a
+  // cancelled run's reason its cancelReason. Keep the fullest wording of each.
+  return reasons.filter(
+    (reason, index) =>
+      reasons.indexOf(reason) === index && !reasons.some((other) => other !== reason && other.includes(reason)),
+  );
+}
+
+/** {@link reasonsOf} in one line. */
+export function reasonOf(run: Partial<Run & ClosedRun>): string {
+  return reasonsOf(run).join('; ');
+}
