@@ -6,6 +6,7 @@
  * as a namespace set up for it would have them; `searchAttributes: false` starts one without, as a namespace that
  * never registered them.
  */
+import net from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CONCURRENCY_SEARCH_ATTRIBUTES } from '../src/search-attributes';
 import { obtainTemporalCli, TemporalCliNotFoundError, type ObtainedCli } from './temporal-cli';
@@ -66,3 +67,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 }
 
+/** A TCP port free on localhost right now (the OS picks it), e.g. for the Web UI of a dev server started next. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
