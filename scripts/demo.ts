@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { defineConcurrencyPolicy, submit, type SubmitResult } from '../src/client';
+import { coordinatorWorkflowId, defineConcurrencyPolicy, submit, type SubmitResult } from '../src/client';
 import { stateQuery, type CoordinatorStateView } from '../src/coordinator/messages';
 import { exampleWorkerOptions } from '../examples/worker-options';
 import { createWorker } from '../src/worker';
@@ -220,8 +220,14 @@ async function runBurst(server: DevServer, options: DemoOptions): Promise<void> 
       console.log(`  ${uiLink(uiUrl, run.workflowId as string, run.runId)}   superseded by ${run.supersededBy}`);
     }
   }
-  const query = encodeURIComponent('WorkflowId STARTS_WITH "concurrency/demo-chat/"');
-  console.log(`Web UI: everything of this policy\n  ${uiUrl}/namespaces/default/workflows?query=${query}`);
+  const list = (query: string) => `${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`;
+  const user = USERS[0]!;
+  console.log(
+    `Web UI: ${user}'s coordinator, by the search attributes submit() sets\n` +
+      `  ${list(`ConcurrencyPolicy = "${policy.name}" AND ConcurrencyKey = "${user}"`)}\n` +
+      `Web UI: ${user}'s children, by their parent\n  ${list(`ParentWorkflowId = "${coordinatorWorkflowId(policy.name, user)}"`)}`,
+  );
+  console.log(`Web UI: everything of this policy\n  ${list('WorkflowId STARTS_WITH "concurrency/demo-chat/"')}`);
 }
 
 /** Resolves with the exit code. */

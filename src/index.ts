@@ -50,3 +50,10 @@ export {
   type Submission,
 } from './coordinator/messages';
 export { loadConnectionSettings, type ConnectionSettings } from './connection';
+export {
+  CONCURRENCY_SEARCH_ATTRIBUTES,
+  MAX_SEARCH_ATTRIBUTE_VALUE_BYTES,
+  concurrencyKeySearchAttribute,
+  concurrencyPolicySearchAttribute,
+  concurrencySearchAttributes,
+} from './search-attributes';

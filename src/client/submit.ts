@@ -11,7 +11,9 @@ import { admit } from '../coordinator/admission';
 import { tunableFieldsOf } from '../coordinator/config-change';
 import { parseCoordinatorInput, parseSubmission } from '../coordinator/validation';
 import { hasLoneSurrogate, summaryText } from '../coordinator/limits';
+import { concurrencySearchAttributes } from '../search-attributes';
 import { ConcurrencyInputError } from './errors';
+import { sendWithSearchAttributes } from './search-attributes';
 import { retryAtSignalCap } from './signal-cap';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
 import { coordinatorConfigOf, coordinatorTaskQueueOf, validatePolicy, type ConcurrencyPolicy } from './policy';
@@ -139,6 +141,10 @@ function prepare<W extends Workflow>(options: SubmitOptions<W>): { prepared: Pre
  * A coordinator it starts runs on the policy's `taskQueue`, else `process.env.TEMPORAL_TASK_QUEUE` (read at this
  * call) when non-empty, else 'concurrency': a worker must poll that queue ({@link coordinatorTaskQueueOf}).
  *
+ * A coordinator it starts carries the search attributes `ConcurrencyPolicy` and `ConcurrencyKey` (Keyword), so
+ * `ConcurrencyKey = "<key>"` finds the key's runs in the Web UI; a namespace without them registered gets the
+ * submission without them (detected once per connection and namespace, with one Node warning).
+ *
  * Resolves once the server has durably accepted the submission; the child may start a moment later.
  *
  * @throws {@link ConcurrencyInputError} before any network call if the policy, key, submission or
@@ -154,16 +160,22 @@ function prepare<W extends Workflow>(options: SubmitOptions<W>): { prepared: Pre
 export async function submit<W extends Workflow>(client: Client, options: SubmitOptions<W>): Promise<SubmitResult> {
   const { prepared, taskQueue } = prepare(options);
   const { coordinatorInput, submission, coordinatorWorkflowId: coordinatorId } = prepared;
+  const searchAttributes = concurrencySearchAttributes(coordinatorInput.policy, coordinatorInput.key);
   await retryAtSignalCap(() =>
-    client.workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
-      workflowId: coordinatorId,
-      // Used only if this starts the coordinator: a running one keeps the task queue it started on.
-      taskQueue,
-      args: [coordinatorInput],
-      signal: submitSignal,
-      signalArgs: [submission],
-      staticSummary: summaryText(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`),
-    }),
+    // Where the namespace has no ConcurrencyPolicy/ConcurrencyKey registered, sent (once refused) without them.
+    sendWithSearchAttributes(client, searchAttributes, (typedSearchAttributes) =>
+      client.workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
+        workflowId: coordinatorId,
+        // Start options (task queue, summary, search attributes) apply only if this starts the coordinator: a
+        // running one keeps its own.
+        taskQueue,
+        args: [coordinatorInput],
+        signal: submitSignal,
+        signalArgs: [submission],
+        staticSummary: summaryText(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`),
+        ...(typedSearchAttributes && { typedSearchAttributes }),
+      }),
+    ),
   );
   return {
     submissionId: submission.id,
