@@ -36,6 +36,14 @@ function clock(iso: string | undefined): string {
   return iso === undefined ? '' : iso.slice(11, 19);
 }
 
+/**
+ * A table row. Web UI 2.54 renders tables without cell padding ("3running21:23:41"), so each cell ends with no-break
+ * spaces, which Markdown keeps (it trims only ASCII spaces).
+ */
+function row(cells: (string | number)[]): string {
+  return `| ${cells.map((text) => `${text}\u00a0\u00a0\u00a0`).join(' | ')} |`;
+}
+
 function openRow(run: Run): string {
   const id = `\`${cell(run.id)}\``;
   const superseded = run.supersededBy === undefined ? undefined : `superseded by \`${cell(run.supersededBy)}\``;
@@ -43,16 +51,16 @@ function openRow(run: Run): string {
     const why = superseded ?? (run.cancelReason ? cell(run.cancelReason) : 'cancel requested');
     const escalation =
       run.terminateAfter === undefined ? '' : `; terminated at ${clock(run.terminateAfter)} if still open`;
-    return `| ${id} | ${run.seq} | cancelling | ${clock(run.cancelRequestedAt)} | ${why}${escalation} |`;
+    return row([id, run.seq, 'cancelling', clock(run.cancelRequestedAt), `${why}${escalation}`]);
   }
-  if (run.startedAt === undefined) {
-    return `| ${id} | ${run.seq} | queued | ${clock(run.submittedAt)} | waiting for a free slot |`;
+  if (run.startedAt === undefined)
+    return row([id, run.seq, 'queued', clock(run.submittedAt), 'waiting for a free slot']);
+  if (run.conflict) {
+    const why = "its workflow ID was in use: is it this submission's child?";
+    return row([id, run.seq, 'checking', clock(run.startedAt), why]);
   }
-  if (run.conflict)
-    return `| ${id} | ${run.seq} | checking | ${clock(run.startedAt)} | its workflow ID was in use: is it this submission's child? |`;
-  if (run.waiting !== undefined)
-    return `| ${id} | ${run.seq} | waiting | ${clock(run.startedAt)} | ${cell(run.waiting)} |`;
-  return `| ${id} | ${run.seq} | running | ${clock(run.startedAt)} | |`;
+  if (run.waiting !== undefined) return row([id, run.seq, 'waiting', clock(run.startedAt), cell(run.waiting)]);
+  return row([id, run.seq, 'running', clock(run.startedAt), '']);
 }
 
 function recentRow(run: ClosedRun): string {
@@ -60,10 +68,10 @@ function recentRow(run: ClosedRun): string {
     run.supersededBy !== undefined
       ? `superseded by \`${cell(run.supersededBy)}\``
       : cell(run.reason ?? run.cancelReason ?? '');
-  return `| \`${cell(run.id)}\` | ${run.seq} | ${run.outcome} | ${clock(run.closedAt)} | ${why} |`;
+  return row([`\`${cell(run.id)}\``, run.seq, run.outcome, clock(run.closedAt), why]);
 }
 
-const TABLE_HEAD = ['| submission | # | status | since (UTC) | why |', '| --- | --- | --- | --- | --- |'];
+const TABLE_HEAD = [row(['submission', '#', 'status', 'since (UTC)', 'why']), '| --- | --- | --- | --- | --- |'];
 
 /**
  * Markdown for the coordinator's "current details" in Temporal Web UI: what runs, is being cancelled or waits, and
@@ -76,6 +84,7 @@ export function describeCoordinator(state: CoordinatorState): string {
   const queued = state.runs.filter((run) => run.startedAt === undefined);
   const lines = [
     `**${policy}/${key}**: ${limitStrategy}, maxRuns ${maxRuns}, slot release ${slotRelease}`,
+    '',
     `running ${running.length} · queued ${queued.length} · started ${state.counters.started} · ` +
       `cancel requested ${state.counters.cancelRequested} · dropped ${state.counters.dropped} · rejected ${state.counters.rejected}`,
   ];

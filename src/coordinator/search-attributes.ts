@@ -1,22 +1,22 @@
 /**
- * The search attributes `ConcurrencyPolicy` and `ConcurrencyKey` (Keyword): `ConcurrencyKey = "doc-A"` in Web UI or
- * `temporal workflow list --query` finds one key's coordinator and children, which a workflow ID prefix cannot (a
- * prefix also matches longer keys, and children may have IDs the submitter chose).
+ * The search attributes a coordinator hands on to its children (`src/search-attributes.ts`): `ConcurrencyKey =
+ * "doc-A"` then finds a key's children too, whatever their workflow IDs.
  *
- * They are never required. `submit()` sets them on the coordinator when the namespace has them registered; the
- * coordinator passes the ones it was started with on to its children, so a namespace without them costs nothing and a
- * coordinator started without them (the plain `temporal` CLI) starts its children without them too.
+ * A namespace without them registered refuses any workflow start that carries them, so the coordinator never decides
+ * on its own to set them: it passes on the ones it was started with. `submit()` sets them only when the namespace has
+ * them; a coordinator started without them (the plain `temporal` CLI, or a namespace without them) starts its children
+ * without them too.
  */
-import { SearchAttributeType, defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
+import { CONCURRENCY_SEARCH_ATTRIBUTES } from '../search-attributes';
 
-export const CONCURRENCY_POLICY_ATTRIBUTE = defineSearchAttributeKey('ConcurrencyPolicy', SearchAttributeType.KEYWORD);
-export const CONCURRENCY_KEY_ATTRIBUTE = defineSearchAttributeKey('ConcurrencyKey', SearchAttributeType.KEYWORD);
+type Attribute = (typeof CONCURRENCY_SEARCH_ATTRIBUTES)[number];
 
-/** The attributes a coordinator hands on to its children: those of the two it carries itself. */
+/** Of the library's attributes, those the coordinator carries itself, for its children's start. */
 export function childSearchAttributes(
-  coordinator: { get(key: typeof CONCURRENCY_KEY_ATTRIBUTE): string | undefined } | undefined,
+  coordinator: { get(key: Attribute): string | undefined } | undefined,
 ): SearchAttributePair[] {
-  return [CONCURRENCY_POLICY_ATTRIBUTE, CONCURRENCY_KEY_ATTRIBUTE].flatMap((key): SearchAttributePair[] => {
+  return CONCURRENCY_SEARCH_ATTRIBUTES.flatMap((key): SearchAttributePair[] => {
     const value = coordinator?.get(key);
     return value === undefined ? [] : [{ key, value }];
   });

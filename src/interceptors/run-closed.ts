@@ -17,7 +17,9 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
+  sleep,
   setHandler,
   upsertMemo,
   workflowInfo,
@@ -35,6 +37,16 @@ import {
   type CloseOutcome,
   type Superseded,
 } from '../coordinator/messages';
+import { summaryText } from '../coordinator/limits';
+
+/**
+ * `patched()` ID of the timeline note: a child recorded before it replays without the timer. Asked only when a
+ * `superseded` signal comes, so children that are never superseded record nothing.
+ */
+export const SUPERSEDED_TIMELINE_PATCH = 'show-superseded-on-timeline';
+
+/** Long enough that the note never fires before a cancelled child closes; if it does, it wakes the child once. */
+const TIMELINE_NOTE_MS = 60 * 60 * 1000;
 
 function childMemoOf(memo: Record<string, unknown> | undefined): Partial<ChildMemo> | undefined {
   const entry = memo?.[CHILD_MEMO_KEY] as Partial<ChildMemo> | undefined;
@@ -84,6 +96,21 @@ function recordSupersession(superseded: Superseded): void {
   setCurrentDetails(
     `Cancelled by **${superseded.coordinatorWorkflowId}**: submission \`${superseded.submissionId}\` ` +
       `was superseded by the newer submission \`${superseded.supersededBy}\`.`,
+  );
+  if (patched(SUPERSEDED_TIMELINE_PATCH)) noteOnTimeline(superseded);
+}
+
+/**
+ * Names the superseding submission on the child's first screen in Web UI, its timeline: a timer is the one command
+ * whose summary Web UI 2.54 shows there (a signal's or a local activity's is not, and the SDK's cancel request carries
+ * no reason). The timer only labels a row; the child closes long before it fires.
+ */
+function noteOnTimeline(superseded: Superseded): void {
+  const summary = summaryText(
+    `superseded by ${superseded.supersededBy} · cancelled by ${superseded.coordinatorWorkflowId}`,
+  );
+  CancellationScope.nonCancellable(() => sleep(TIMELINE_NOTE_MS, { summary })).catch((err: unknown) =>
+    log.debug('timeline note did not run', { error: String(err) }),
   );
 }
 

@@ -131,19 +131,6 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/**
- * For a TODO: `check` must still fail, because the feature `what` is not there yet. Once it passes this throws, so
- * the check becomes a plain assertion. (Unlike `it.fails`, a failing setup still fails the test.)
- */
-async function stillMissing(what: string, check: () => Promise<void>): Promise<void> {
-  try {
-    await check();
-  } catch {
-    return;
-  }
-  throw new Error(`${what}: there now, so make this check a plain assertion (drop stillMissing)`);
-}
-
 /** A fresh page of the viewport's size at `url`. */
 async function open(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: VIEWPORT });
@@ -208,17 +195,17 @@ describe('Temporal Web UI', () => {
     }
   });
 
-  // TODO(issue 10, workflow side: the child names the submission that superseded it where its first screen shows it,
-  // e.g. a timer or activity summary in its timeline). Today only its User Metadata and Memo tabs name m-2.
-  it('TODO: a superseded child names the submission that superseded it (m-2) on its first screen', async () => {
+  // The interceptor's timeline note: a timer whose summary is the one row label Web UI shows for it.
+  it('a superseded child names the submission that superseded it (m-2) on its first screen', async () => {
     ready();
     const child = burst.children[0]!;
     const page = await open(ui.workflow(child.workflowId, child.runId));
     try {
       await page.getByText('cleanUpAfterCancel', { exact: true }).first().waitFor();
-      await stillMissing("the superseding submission on the child's first screen", async () => {
-        expect(await onFirstScreen(page.getByText(/\bm-2\b/).first())).toBe(true);
-      });
+      const note = page.getByText(/superseded by m-2\b/).first();
+      await note.waitFor();
+      expect(await onFirstScreen(note)).toBe(true);
+      await saveScreenshot(page, 'cancelled-child-note');
     } finally {
       await page.close();
     }
@@ -253,6 +240,11 @@ describe('Temporal Web UI', () => {
       const lines = (await currentDetails.innerText()).split('\n');
       expect(
         lines.some((line) => /\bm-3\b/.test(line) && /running/i.test(line)),
+        lines.join('\n'),
+      ).toBe(true);
+      // Its table row names who superseded m-2 (cancelling, or cancelled once its cleanup ended).
+      expect(
+        lines.some((line) => /\bm-2\b/.test(line) && /superseded by\s+m-3\b/.test(line)),
         lines.join('\n'),
       ).toBe(true);
       expect((await queryState(ctx.client, coordinator.workflowId)).running.map((run) => run.id)).toEqual(['m-3']);
@@ -299,24 +291,21 @@ describe('Temporal Web UI', () => {
     }
   });
 
-  // TODO(issue 10, workflow side: the coordinator starts its children with ConcurrencyPolicy/ConcurrencyKey, from
-  // src/search-attributes.ts). Today only the coordinator carries them, so the list shows it alone.
-  it("TODO: the list filtered by ConcurrencyPolicy and ConcurrencyKey shows the key's coordinator and its three children", async () => {
+  // The coordinator hands the attributes it was started with on to its children.
+  it("the list filtered by ConcurrencyPolicy and ConcurrencyKey shows the key's coordinator and its three children", async () => {
     ready();
     const { coordinator, children, key } = burst;
     const query = keyQuery(burst);
     const expected = [coordinator.workflowId, ...children.map((child) => child.workflowId)].sort();
     const { typedSearchAttributes } = await ctx.client.workflow.getHandle(children[2]!.workflowId).describe();
-    await stillMissing('ConcurrencyKey on the children', async () => {
-      // Fails fast while the children lack the attribute, rather than waiting for visibility to list them.
-      expect(typedSearchAttributes.get(concurrencyKeySearchAttribute), 'ConcurrencyKey on m-3').toBe(key);
-      await visibilityLists(query, expected);
-      const page = await open(ui.list(query));
-      try {
-        expect(await listedWorkflowIds(page, expected.length)).toEqual(expected);
-      } finally {
-        await page.close();
-      }
-    });
+    expect(typedSearchAttributes.get(concurrencyKeySearchAttribute), 'ConcurrencyKey on m-3').toBe(key);
+    await visibilityLists(query, expected);
+    const page = await open(ui.list(query));
+    try {
+      expect(await listedWorkflowIds(page, expected.length)).toEqual(expected);
+      await saveScreenshot(page, 'key-list-with-children');
+    } finally {
+      await page.close();
+    }
   });
 });

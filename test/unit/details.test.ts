@@ -7,6 +7,11 @@ import { describeCoordinator } from '../../src/coordinator/details';
 import type { ClosedRun, Run } from '../../src/coordinator/messages';
 import { at, childId, makeState } from './support';
 
+/** The details without the no-break spaces that pad table cells for Web UI. */
+function detailsOf(state: Parameters<typeof describeCoordinator>[0]): string {
+  return describeCoordinator(state).replace(/\u00a0/g, '');
+}
+
 function run(id: string, seq: number, extra: Partial<Run> = {}): Run {
   return { id, seq, workflowId: childId(id), workflowType: 'demoWork', submittedAt: at(seq), ...extra };
 }
@@ -30,7 +35,7 @@ describe('describeCoordinator', () => {
         closed('m-3', 3, { outcome: 'rejected', reason: 'workflowType must be a non-empty string' }),
       ],
     };
-    const details = describeCoordinator(state);
+    const details = detailsOf(state);
     const rows = details.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows.map((row) => row.split(' | ')[0])).toEqual([
       '| `m-6`',
@@ -55,7 +60,7 @@ describe('describeCoordinator', () => {
       ...makeState(),
       recent: [closed('a|b`c', 1, { outcome: 'failed', reason })],
     };
-    const row = describeCoordinator(state)
+    const row = detailsOf(state)
       .split('\n')
       .find((line) => line.includes('failed'));
     expect(row).toBeDefined();
@@ -65,7 +70,11 @@ describe('describeCoordinator', () => {
     expect(row?.length).toBeLessThan(200);
   });
 
+  it('pads table cells with no-break spaces, which Markdown keeps and Web UI shows as spacing', () => {
+    expect(describeCoordinator({ ...makeState(), runs: [run('m-1', 1)] })).toContain('queued\u00a0\u00a0\u00a0 |');
+  });
+
   it('says when the key is idle', () => {
-    expect(describeCoordinator(makeState())).toContain('nothing: the key is idle');
+    expect(detailsOf(makeState())).toContain('nothing: the key is idle');
   });
 });
