@@ -1,6 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { COORDINATOR_WORKFLOW_TYPE, type CoordinatorInput } from '../coordinator/messages';
+import { concurrencySearchAttributes } from '../search-attributes';
+import { sendWithSearchAttributes } from './search-attributes';
 
 export type ResumeResult = { resumed: true; runId: string } | { resumed: false; reason: 'already running' };
 
@@ -21,11 +23,16 @@ export async function resumeCoordinator(client: Client, coordinatorWorkflowId: s
   // The fresh run must start from nothing but its configuration: it reads the old run's state itself.
   const { carried: _carried, ...config } = input;
   try {
-    const handle = await client.workflow.start(COORDINATOR_WORKFLOW_TYPE, {
-      workflowId: coordinatorWorkflowId,
-      taskQueue: started.taskQueue?.name ?? '',
-      args: [config],
-    });
+    // With the key's search attributes, as submit() starts it, so the fresh run and its children stay findable.
+    const attributes = concurrencySearchAttributes(String(config.policy), String(config.key));
+    const handle = await sendWithSearchAttributes(client, attributes, (typedSearchAttributes) =>
+      client.workflow.start(COORDINATOR_WORKFLOW_TYPE, {
+        workflowId: coordinatorWorkflowId,
+        taskQueue: started.taskQueue?.name ?? '',
+        args: [config],
+        ...(typedSearchAttributes && { typedSearchAttributes }),
+      }),
+    );
     return { resumed: true, runId: handle.firstExecutionRunId };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { resumed: false, reason: 'already running' };

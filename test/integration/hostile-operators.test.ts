@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDevServer } from '../../scripts/dev-server';
 import { resumeCoordinator } from '../../src/client';
+import { concurrencyKeySearchAttribute } from '../../src/search-attributes';
 import { stateQuery, type CoordinatorCounters } from '../../src/coordinator/messages';
 import { settled, waitForState } from '../helpers/demo';
 import { childTimeline, maxOpenChildren } from '../helpers/histories';
@@ -128,6 +129,9 @@ it('6. a fresh run takes over a terminated run holding 400 submissions of ~6 KB:
 
     await ctx.client.workflow.getHandle(coordinatorId).terminate('test: take-over of a busy run');
     expect((await resumeCoordinator(ctx.client, coordinatorId)).resumed).toBe(true);
+    // Started with the key's search attributes, as submit() starts a coordinator.
+    const { typedSearchAttributes } = await ctx.client.workflow.getHandle(coordinatorId).describe();
+    expect(typedSearchAttributes.get(concurrencyKeySearchAttribute)).toBe('k');
     // The fresh run must know the old run's child still holds the only slot.
     await waitForState(
       ctx.client,
