@@ -3,7 +3,7 @@
  * which the replay test replays against the current code. Re-record only on purpose: the point of the committed
  * files is that coordinators running today replay new code (see "Changing coordinator code" in the README).
  *
- * Scenarios: a burst with cancellations, a rollover (continue-as-new), a sweep of a child terminated behind the
+ * Scenarios: a burst with cancellations (and its superseded first child), a rollover (continue-as-new), a sweep of a child terminated behind the
  * coordinator's back, a fresh run taking over a terminated one, a cancelled coordinator and the run that takes over
  * from it, a configuration change with a cancel-grace escalation, a resubmission after the coordinator went idle; plus one deliberately altered copy of the burst that
  * must fail with a determinism violation. `--only=<scenario>[,<scenario>]` records some and leaves the other files
@@ -145,6 +145,9 @@ async function recordBurst(client: Client): Promise<void> {
   }
   await waitClosed(client, coordinatorId);
   await save(client, coordinatorId, 'burst');
+  // A superseded child too: the library's interceptor runs inside it (the superseded signal, the timeline note, the
+  // close report), so user workflows must replay across library versions as well.
+  await save(client, `${coordinatorId}/m-1`, 'burst-child');
   // The altered copy: the first child is started under another workflow ID than the code would choose.
   if (SET) return;
   const recorded = fs.readFileSync(path.join(OUT, 'burst-1.json'), 'utf8');

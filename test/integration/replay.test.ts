@@ -28,7 +28,7 @@ it('has recorded histories of every scenario the recorder knows', () => {
   }
 });
 
-it.each(recorded)('replays %s against the current coordinator code', async (file) => {
+it.each(recorded)('replays %s against the current library code', async (file) => {
   const { history, workflowId } = load(file);
   await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
 });
