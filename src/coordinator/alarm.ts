@@ -9,9 +9,10 @@ import { log, sleep } from '@temporalio/workflow';
 export interface Alarm {
   /**
    * Makes sure the alarm rings no later than `deadlineMs` (workflow time). `summary` names the timer in Web UI's
-   * timeline ("idle timeout", "sweep") instead of its sequence number and duration.
+   * timeline ("idle timeout", "sweep") instead of its sequence number and duration; asked only when a timer starts,
+   * which is rarely on a busy key, so the loop does not describe its state on every wake.
    */
-  setFor(deadlineMs: number, summary?: string): void;
+  setFor(deadlineMs: number, summary?: () => string): void;
   /** Whether a timer fired since the last {@link Alarm.reset}. */
   rang(): boolean;
   reset(): void;
@@ -24,7 +25,7 @@ export function createAlarm(): Alarm {
     setFor(deadlineMs, summary) {
       if (!Number.isFinite(deadlineMs) || pending.some((at) => at <= deadlineMs)) return;
       pending.push(deadlineMs);
-      sleep(Math.max(1, deadlineMs - Date.now()), summary === undefined ? undefined : { summary })
+      sleep(Math.max(1, deadlineMs - Date.now()), summary === undefined ? undefined : { summary: summary() })
         .then(() => {
           rang = true;
         })

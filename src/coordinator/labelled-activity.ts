@@ -12,14 +12,19 @@ import type { RunVersion } from './run-version';
  * for ("sweep: …") instead of only its type; runs of earlier behaviour replay with the proxy they were recorded with.
  * The summary is fixed per proxy (SDK 1.13 has no per-call options), hence one proxy per activity.
  */
-export function labelledActivity<K extends keyof Activities>(
+function labelled<O extends { summary?: string }, K extends keyof Activities>(
+  proxy: (options: O) => Activities,
   name: K,
-  options: ActivityOptions,
+  options: O,
   summary: string,
 ): (version: RunVersion) => Activities[K] {
-  const plain = proxyActivities<Activities>(options)[name];
-  const labelled = proxyActivities<Activities>({ ...options, summary })[name];
-  return (version) => (version >= 2 ? labelled : plain);
+  const plain = proxy(options)[name];
+  const withSummary = proxy({ ...options, summary })[name];
+  return (version) => (version >= 2 ? withSummary : plain);
+}
+
+export function labelledActivity<K extends keyof Activities>(name: K, options: ActivityOptions, summary: string) {
+  return labelled((o: ActivityOptions) => proxyActivities<Activities>(o), name, options, summary);
 }
 
 /** {@link labelledActivity} for a local activity. */
@@ -27,8 +32,6 @@ export function labelledLocalActivity<K extends keyof Activities>(
   name: K,
   options: LocalActivityOptions,
   summary: string,
-): (version: RunVersion) => Activities[K] {
-  const plain = proxyLocalActivities<Activities>(options)[name];
-  const labelled = proxyLocalActivities<Activities>({ ...options, summary })[name];
-  return (version) => (version >= 2 ? labelled : plain);
+) {
+  return labelled((o: LocalActivityOptions) => proxyLocalActivities<Activities>(o), name, options, summary);
 }

@@ -386,13 +386,16 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       // Unreported closes are judged once their margin is up; an idle run waits for that before it completes.
       const unreportedDue = unreportedDueAt(state);
       const idleUntil = Math.max(lastActiveAt + state.config.idleTimeoutMs, unreportedDue ?? -Infinity);
-      const wakeUps: [number, string][] = [
-        [idle ? idleUntil : sweeper.dueAt(), idle ? 'idle timeout: completes unless work arrives' : sweeper.dueFor()],
-        [unreportedDue ?? Infinity, 'judge children that closed without runClosed'],
-        [windDownUntil ?? Infinity, 'wind down: the coordinator was cancelled'],
+      const wakeUps: [number, () => string][] = [
+        [
+          idle ? idleUntil : sweeper.dueAt(),
+          idle ? () => 'idle timeout: completes unless work arrives' : () => sweeper.dueFor(),
+        ],
+        [unreportedDue ?? Infinity, () => 'judge children that closed without runClosed'],
+        [windDownUntil ?? Infinity, () => 'wind down: the coordinator was cancelled'],
       ];
       const [deadline, why] = wakeUps.reduce((first, next) => (next[0] < first[0] ? next : first));
-      alarm.setFor(deadline, version >= 2 ? alarmSummary(why, deadline) : undefined);
+      alarm.setFor(deadline, version >= 2 ? () => alarmSummary(why(), deadline) : undefined);
       await condition(() => wakeUp() || alarm.rang());
       alarm.reset();
       if (unreportedDue !== undefined) judgeUnreportedCloses();
