@@ -7,7 +7,14 @@ import { Context } from '@temporalio/activity';
 import type { PinnedPolicy } from '../coordinator/messages';
 import type { TakenOver } from '../coordinator/take-over';
 import type { CoordinatorConfig } from '../coordinator/validation';
-import { findAbandonedPredecessor, readAbandonedRun, readIdleRun, resetBaseRunId } from './recover';
+import { adoptOrphanedChildren, findOrphanedChildren } from './orphans';
+import {
+  distrustedContinuation,
+  findAbandonedPredecessor,
+  readAbandonedRun,
+  readIdleRun,
+  resetBaseRunId,
+} from './recover';
 import { cancelChildren, sweepChildren, terminateChildren } from './sweep';
 
 export type { AbandonedPredecessor } from './recover';
@@ -31,10 +38,15 @@ export interface RunPreparation {
   takenOver?: TakenOver;
   /** Which run it came from and why, for the log and the run's notices. */
   takenFrom?: { runId: string; status: string };
+  /**
+   * Why the run's carried state is not believed (behaviour 3): the run it continued from is not a coordinator run. The
+   * run then starts fresh, and `takenOver` is what the key's history proves.
+   */
+  carriedDistrusted?: string;
 }
 
 /** What `checkCoordinatorRun` finds: the pinned policy, and whether `prepareCoordinatorRun` must run. */
-export interface RunCheck extends Pick<RunPreparation, 'pinned'> {
+export interface RunCheck extends Pick<RunPreparation, 'pinned' | 'carriedDistrusted'> {
   takeOver: boolean;
 }
 
@@ -47,6 +59,13 @@ export interface RunPreparationInput {
   chainStartTime: string;
   /** The run continues as new from a predecessor in its chain, whose state it was handed. */
   continued: boolean;
+  /**
+   * Behaviour 3: the run it continued from, checked to be a coordinator run before its carried state is believed
+   * (another workflow type could continue as new into a coordinator with any state).
+   */
+  continuedFromRunId?: string;
+  /** Behaviour 3: also adopt running children whose memo names this coordinator but no history the run read does. */
+  adoptOrphans?: boolean;
 }
 
 /** The activities coordinators run: `withConcurrency`/`createWorker` register them next to the application's. */
@@ -67,10 +86,16 @@ export function createActivities(options: ActivitiesOptions = {}) {
      */
     async checkCoordinatorRun(input: RunPreparationInput): Promise<RunCheck> {
       const withPins = pinsOf(input.config.policy);
+      const { client } = Context.current();
       if (input.runId !== input.originalExecutionRunId) return { takeOver: true, ...withPins };
+      const distrusted = await distrustedContinuation(client, input);
+      if (distrusted) return { takeOver: true, carriedDistrusted: distrusted, ...withPins };
       if (input.continued) return { takeOver: false, ...withPins };
-      const predecessor = await findAbandonedPredecessor(Context.current().client, input);
-      return { takeOver: predecessor !== undefined, ...withPins };
+      const predecessor = await findAbandonedPredecessor(client, input);
+      if (predecessor) return { takeOver: true, ...withPins };
+      // No earlier run (none, or deleted): children that outlived it still name this coordinator in their memo.
+      const orphans = input.adoptOrphans ? await findOrphanedChildren(client, input.workflowId, new Set()) : [];
+      return { takeOver: orphans.length > 0, ...withPins };
     },
     /**
      * Runs at the start of a coordinator run that `checkCoordinatorRun` found something to take over for (and of every
@@ -89,14 +114,22 @@ export function createActivities(options: ActivitiesOptions = {}) {
         const takenOver = await readAbandonedRun(client, { ...fold, runId: base });
         return { ...withPins, takenOver, takenFrom: { runId: base, status: 'RESET' } };
       }
-      if (input.continued) return withPins;
+      const distrusted = await distrustedContinuation(client, input);
+      if (input.continued && !distrusted) return withPins;
       const predecessor = await findAbandonedPredecessor(client, input);
-      if (!predecessor) return withPins;
-      const takenOver =
-        predecessor.status === 'COMPLETED'
-          ? await readIdleRun(client, { ...fold, runId: predecessor.runId })
-          : await readAbandonedRun(client, { ...fold, runId: predecessor.runId });
-      return { ...withPins, ...(takenOver && { takenOver, takenFrom: predecessor }) };
+      let takenOver =
+        predecessor === undefined
+          ? undefined
+          : predecessor.status === 'COMPLETED'
+            ? await readIdleRun(client, { ...fold, runId: predecessor.runId })
+            : await readAbandonedRun(client, { ...fold, runId: predecessor.runId });
+      if (input.adoptOrphans) takenOver = await adoptOrphanedChildren(client, input, takenOver);
+      return {
+        ...withPins,
+        ...(distrusted && { carriedDistrusted: distrusted }),
+        ...(takenOver && { takenOver }),
+        ...(takenOver && predecessor && { takenFrom: predecessor }),
+      };
     },
   };
 }

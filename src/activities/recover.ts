@@ -4,12 +4,13 @@
  * queued submissions, so no submission the client was told was accepted is lost.
  */
 import { Context } from '@temporalio/activity';
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
 import { decodeArrayFromPayloads, decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import {
   CHILD_MEMO_KEY,
+  COORDINATOR_WORKFLOW_TYPE,
   type ChildMemo,
   type CarriedState,
   type CoordinatorInput,
@@ -18,6 +19,7 @@ import {
   type Superseded,
 } from '../coordinator/messages';
 import { TakeOverFold, type AbandonedFact, type TakenOver } from '../coordinator/take-over';
+import { REFUSAL_FAILURE_TYPES } from '../coordinator/start-input';
 import { parseCoordinatorInput, type CoordinatorConfig } from '../coordinator/validation';
 
 /** Close statuses after which a run's open work was not handed to a successor. */
@@ -154,11 +156,14 @@ export async function readAbandonedRun(
   const converter = client.options.loadedDataConverter;
   let chain: { originalExecutionRunId: string; chainStartTime: string; continued: boolean } | undefined;
   const decode: Decode = (payloads) => decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
+  // A run that refused its start input (invalid, or not the key's canonical ID) rejected what came with it.
+  const refusal = await refusalOf(client, input.workflowId, input.runId);
+  if (refusal) return readRefusedRun(client, input, refusal, decode);
   let fold: TakeOverFold | undefined;
   const preparing = new Set<string>();
+  // Whether the run's own take-over of its predecessor is in its history (its preparation completed).
+  let prepared = false;
   let lastAt = new Date(0).toISOString();
-  // A run started with an invalid configuration failed at once and rejected what came with it: nothing to take over.
-  let invalidStart = false;
   let cancelPending = false;
   let batch: AbandonedFact[] = [];
   const flushBatch = (target: TakeOverFold) => {
@@ -170,17 +175,18 @@ export async function readAbandonedRun(
   for await (const events of historyPages(client, input.workflowId, input.runId)) {
     for (const event of events) {
       lastAt = timeOf(event);
-      if (invalidStart) break;
       const started = event.workflowExecutionStartedEventAttributes;
       if (started) {
         const startInput = (await decode(started.input)) as CoordinatorInput | undefined;
         const parsed = parseCoordinatorInput(startInput);
-        invalidStart = !parsed.ok;
-        const carried: CarriedState | undefined = startInput?.carried;
+        // Only a continue-as-new a workflow made hands a run its state: a client's start (or a retry or cron run of
+        // one) may carry anything, so such a run is read as fresh and its predecessors are read too.
+        const continued = continuedByWorkflow(started);
+        const carried: CarriedState | undefined = continued ? startInput?.carried : undefined;
         chain = {
           originalExecutionRunId: started.originalExecutionRunId ?? input.runId,
           chainStartTime: lastAt,
-          continued: Boolean(started.continuedExecutionRunId),
+          continued,
         };
         fold = new TakeOverFold(input.config, input.workflowId, input.pinned, {
           ...(parsed.ok && { config: parsed.value }),
@@ -194,9 +200,10 @@ export async function readAbandonedRun(
       if (scheduled?.activityType?.name === PREPARE_RUN_ACTIVITY) preparing.add(String(event.eventId));
       const completed = event.activityTaskCompletedEventAttributes;
       if (completed && preparing.has(String(completed.scheduledEventId))) {
-        const prepared = (await decode(completed.result)) as { takenOver?: TakenOver } | undefined;
-        if (prepared?.takenOver) fold.rebase(prepared.takenOver);
+        const result = (await decode(completed.result)) as { takenOver?: TakenOver } | undefined;
+        if (result?.takenOver) fold.rebase(result.takenOver);
         preparing.delete(String(completed.scheduledEventId));
+        prepared = true;
         continue;
       }
       // What the run's next workflow task sees is one batch: its own cancellation (decided first, as the coordinator
@@ -217,9 +224,12 @@ export async function readAbandonedRun(
     if (batch.length === 0 && preparing.size === 0) fold?.settle(lastAt);
     Context.current().heartbeat(lastAt);
   }
-  // A run that ended before its own preparation finished never took over its predecessor: that work is still there.
+  // A fresh run whose own take-over is not in its history — its preparation never completed, or it never completed a
+  // workflow task at all (terminated while no worker ran it) — never took over its predecessor: that work is still
+  // there, however many such runs came in between. A run whose check found nothing to take over had no predecessor
+  // then, and finds none now.
   const depth = input.depth ?? 0;
-  if (fold && preparing.size > 0 && chain && !chain.continued && depth < 3) {
+  if (fold && !prepared && chain && !chain.continued && depth < MAX_TAKE_OVER_DEPTH) {
     const predecessor = await findAbandonedPredecessor(client, { ...input, ...chain });
     const earlier =
       predecessor?.status === 'COMPLETED'
@@ -230,6 +240,88 @@ export async function readAbandonedRun(
   // Signals no workflow task handled (the run ended first) are decided by the next run.
   if (fold) flushBatch(fold);
   return (fold ?? new TakeOverFold(input.config, input.workflowId, input.pinned)).result(lastAt);
+}
+
+/**
+ * How many runs that never took over their predecessor a take-over reads back through (each terminated before a
+ * worker ran it, say): each is a short history, and a key with this many in a row has a stuck operator, not a bug.
+ */
+const MAX_TAKE_OVER_DEPTH = 20;
+
+/** Whether a run's start event says a workflow continued as new into it (not a client, a retry or a cron schedule). */
+function continuedByWorkflow(started: temporal.api.history.v1.IWorkflowExecutionStartedEventAttributes): boolean {
+  return (
+    Boolean(started.continuedExecutionRunId) &&
+    started.initiator === temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW
+  );
+}
+
+/** The failure message of a run that refused its start (behaviour 3), from its last event. */
+async function refusalOf(client: Client, workflowId: string, runId: string): Promise<string | undefined> {
+  const { history } = await client.workflowService.getWorkflowExecutionHistoryReverse({
+    namespace: client.options.namespace,
+    execution: { workflowId, runId },
+    maximumPageSize: 1,
+  });
+  const failure = history?.events?.[0]?.workflowExecutionFailedEventAttributes?.failure;
+  const type = failure?.applicationFailureInfo?.type;
+  return type && REFUSAL_FAILURE_TYPES.includes(type) ? (failure?.message ?? type) : undefined;
+}
+
+/**
+ * A run that refused its start handled nothing: its submissions were rejected with the refusal's reason, as its state
+ * query says. The next run keeps those records (and the ids, so a retry is a duplicate), never "unknown". Its own
+ * predecessor is read as usual: the refusing run took nothing over.
+ */
+async function readRefusedRun(
+  client: Client,
+  input: { workflowId: string; runId: string; config: CoordinatorConfig; pinned?: PinnedPolicy; depth?: number },
+  reason: string,
+  decode: Decode,
+): Promise<TakenOver> {
+  const payloads: unknown[] = [];
+  let at = new Date(0).toISOString();
+  let chain: { originalExecutionRunId: string; chainStartTime: string } | undefined;
+  for await (const events of historyPages(client, input.workflowId, input.runId)) {
+    for (const event of events) {
+      at = timeOf(event);
+      const started = event.workflowExecutionStartedEventAttributes;
+      if (started)
+        chain = { originalExecutionRunId: started.originalExecutionRunId ?? input.runId, chainStartTime: at };
+      const signal = event.workflowExecutionSignaledEventAttributes;
+      if (signal?.signalName === 'submit') payloads.push(await decode(signal.input));
+    }
+  }
+  const depth = input.depth ?? 0;
+  const predecessor =
+    chain && depth < MAX_TAKE_OVER_DEPTH ? await findAbandonedPredecessor(client, { ...input, ...chain }) : undefined;
+  const earlier =
+    predecessor?.status === 'COMPLETED'
+      ? await readIdleRun(client, { ...input, runId: predecessor.runId })
+      : predecessor && (await readAbandonedRun(client, { ...input, runId: predecessor.runId, depth: depth + 1 }));
+  const fold = new TakeOverFold(input.config, input.workflowId, input.pinned, earlier);
+  fold.reject(payloads, reason, at);
+  return fold.result(at);
+}
+
+/**
+ * Behaviour 3: why a run's carried state is not believed, if it is not. The server records that the run continued as
+ * new from another run, but not which workflow type did it: another type (run by anyone's worker) could continue as
+ * new into a coordinator with any state. A predecessor that is gone (deleted) leaves the server's record as the proof.
+ */
+export async function distrustedContinuation(
+  client: Client,
+  input: { workflowId: string; continuedFromRunId?: string },
+): Promise<string | undefined> {
+  if (input.continuedFromRunId === undefined) return undefined;
+  try {
+    const { type } = await client.workflow.getHandle(input.workflowId, input.continuedFromRunId).describe();
+    if (type === COORDINATOR_WORKFLOW_TYPE) return undefined;
+    return `ignored the carried state: the run it continued from (${input.continuedFromRunId}) is a ${type}, not a coordinator`;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /** The bookkeeping of a run that completed idle, for the key's next run: ids seen, recent outcomes, counters. */

@@ -88,6 +88,27 @@ function rejectSubmission(state: CoordinatorState, id: string, at: string, reaso
   return record({ ...state, nextSeq: seq + 1 }, [rejected]);
 }
 
+/**
+ * Every submission among `payloads` recorded as rejected with `reason` (a run that refuses its start input), each under
+ * its own id when it has a valid one; duplicates once.
+ */
+export function rejectSubmissions(
+  state: CoordinatorState,
+  payloads: readonly unknown[],
+  reason: string,
+  at: string,
+): CoordinatorState {
+  let next = state;
+  for (const payload of payloads) {
+    const parsed = parseSubmission(payload);
+    const id = parsed.ok ? parsed.value.id : idOfInvalidSubmission(payload);
+    if (parsed.ok && next.seenIds.includes(id)) continue;
+    next = rejectSubmission(next, id, at, reason);
+    if (parsed.ok) next = { ...next, seenIds: rememberId(next, id) };
+  }
+  return next;
+}
+
 function rememberId(state: CoordinatorState, id: string): string[] {
   return [...state.seenIds, id].slice(-state.config.dedupeWindow);
 }

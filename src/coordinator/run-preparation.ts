@@ -62,7 +62,7 @@ export async function prepareRun(
   firstBatch: number,
   version: RunVersion,
 ): Promise<RunStart> {
-  const { workflowId, runId, originalExecutionRunId, startTime } = workflowInfo();
+  const { workflowId, runId, originalExecutionRunId, startTime, continuedFromExecutionRunId } = workflowInfo();
   const input: RunPreparationInput = {
     config,
     workflowId,
@@ -70,11 +70,18 @@ export async function prepareRun(
     originalExecutionRunId,
     chainStartTime: startTime.toISOString(),
     continued,
+    // Behaviour 3: believe carried state only from a coordinator run; find children no history accounts for.
+    ...(version >= 3 &&
+      continued &&
+      continuedFromExecutionRunId && { continuedFromRunId: continuedFromExecutionRunId }),
+    ...(version >= 3 && { adoptOrphans: true }),
   };
   if (firstBatch <= LOCAL_RUN_CHECK_MAX_SIGNALS && (version >= 2 || patched(LOCAL_RUN_CHECK_PATCH))) {
     try {
       const checked = await checkCoordinatorRun(version)(input);
       if (!checked.takeOver) return checked.pinned ? { pinned: checked.pinned } : {};
+      // Fresh from here on: the activity below takes over what the key's history proves.
+      if (checked.carriedDistrusted) input.continued = false;
     } catch (err) {
       // The regular activity below retries for longer; it decides.
       log.warn('could not check the coordinator run locally', { error: messageOf(err) });

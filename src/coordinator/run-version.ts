@@ -16,10 +16,26 @@ import { patched } from '@temporalio/workflow';
  */
 export const RUN_BEHAVIOUR_2_PATCH = 'coordinator-run-behaviour-2';
 
-/** 1: before the ladder (the local check depends on its own patch); 2: {@link RUN_BEHAVIOUR_2_PATCH}. */
-export type RunVersion = 1 | 2;
+/**
+ * Behaviour 3 (trust only what histories prove):
+ * - a run refuses to coordinate under a workflow ID that is not the canonical one of the (policy, key) in its input,
+ *   and rejects the submissions that reached it with the canonical ID in the reason;
+ * - an invalid start input costs only itself: the run takes its configuration from the first submission that carries a
+ *   valid one, or rejects every submission with the reason, readable through the `state` query;
+ * - `carried` state is accepted only on a continue-as-new a coordinator run made (the server records it); any other
+ *   start is fresh and takes over from the key's history, whatever `carried` it was handed.
+ */
+export const RUN_BEHAVIOUR_3_PATCH = 'coordinator-trusts-only-histories';
+
+/**
+ * 1: before the ladder (the local check depends on its own patch); 2: {@link RUN_BEHAVIOUR_2_PATCH};
+ * 3: {@link RUN_BEHAVIOUR_3_PATCH}.
+ */
+export type RunVersion = 1 | 2 | 3;
 
 /** Call once, from the run's first workflow task, before any other command. */
 export function decideRunVersion(): RunVersion {
+  // Newest first: a fresh run records only the newest marker; a replay finds the one it recorded.
+  if (patched(RUN_BEHAVIOUR_3_PATCH)) return 3;
   return patched(RUN_BEHAVIOUR_2_PATCH) ? 2 : 1;
 }

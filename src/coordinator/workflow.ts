@@ -60,7 +60,8 @@ import {
   type CoordinatorState,
 } from './state';
 import { UNREPORTED_CLOSE_PATCH, confirmUnreportedCloses, unreportedDueAt } from './unreported-close';
-import { idOfInvalidSubmission, parseCoordinatorInput, parseRunClosed, toCoordinatorInput } from './validation';
+import { continuedAsNew, refusedState, runStartConfig, type RunStartConfig } from './start-input';
+import { parseCoordinatorInput, parseRunClosed, toCoordinatorInput } from './validation';
 
 /** Longest wait for starts to be confirmed before continue-as-new is retried. */
 const BUSY_WAIT_MS = 60_000;
@@ -77,6 +78,18 @@ const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
 /** A timer's summary in Web UI: why the coordinator wakes, and when (UTC). */
 function alarmSummary(why: string, deadlineMs: number): string {
   return Number.isFinite(deadlineMs) ? `${why} · at ${new Date(deadlineMs).toISOString().slice(11, 19)} UTC` : why;
+}
+
+/** Behaviours 1 and 2: an invalid start input fails the run, and its submissions are only named in the failure. */
+function legacyStartConfig(input: CoordinatorInput): RunStartConfig {
+  const parsed = parseCoordinatorInput(input);
+  if (parsed.ok) return { ok: true, config: parsed.value };
+  return {
+    ok: false,
+    failureType: 'InvalidCoordinatorInput',
+    field: parsed.problem.field,
+    message: `invalid coordinator input: ${parsed.problem.message}`,
+  };
 }
 
 function now(): string {
@@ -99,23 +112,51 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     inbox.push({ type: 'submit', payload, at: now() });
   });
 
-  const config = parseCoordinatorInput(input);
-  if (!config.ok) {
-    // Fail visibly rather than hold a key with a limit nobody meant; the submissions that came with it are named.
-    const rejected = inbox.map((event) => (event.type === 'submit' ? idOfInvalidSubmission(event.payload) : ''));
+  /** Decided in the run's first workflow task; see run-version.ts. */
+  const version: RunVersion = decideRunVersion();
+  const info = workflowInfo();
+  const submits = () => inbox.flatMap((event) => (event.type === 'submit' ? [event.payload] : []));
+  const start = version >= 3 ? runStartConfig(input, submits(), info.workflowId) : legacyStartConfig(input);
+  if (!start.ok) {
+    // Refuse visibly rather than hold a key with a limit nobody meant, or a second limit for one key. The
+    // submissions that came with it are rejected with the reason, which the state query tells their submitters.
+    const refused = refusedState(input, info.workflowId, submits(), start.message, now());
+    if (version >= 3) setHandler(stateQuery, () => toView(refused));
     throw ApplicationFailure.create({
-      type: 'InvalidCoordinatorInput',
-      message: `invalid coordinator input: ${config.problem.message}`,
+      type: start.failureType,
+      message: start.message,
       nonRetryable: true,
-      details: [{ field: config.problem.field, rejectedSubmissions: rejected }],
+      details: [
+        {
+          ...(start.field !== undefined && { field: start.field }),
+          ...(start.canonicalWorkflowId !== undefined && { canonicalWorkflowId: start.canonicalWorkflowId }),
+          rejectedSubmissions: refused.recent.map((run) => run.id),
+        },
+      ],
     });
   }
-
-  const info = workflowInfo();
+  // Behaviour 3: only a continue-as-new (which the server records, and no client can make) hands a run its state.
+  const continued = version >= 3 ? continuedAsNew(info) : input.carried !== undefined;
+  const carried = continued ? input.carried : undefined;
   let state: CoordinatorState = {
-    ...initialState(config.value, info.workflowId, input.carried),
+    ...initialState(start.config, info.workflowId, carried),
     taskQueue: info.taskQueue,
   };
+  if (input.carried !== undefined && !continued) {
+    state = withNotice(
+      state,
+      now(),
+      'ignored the carried state of a start input: only a continue-as-new carries state',
+    );
+  }
+  if (version >= 3 && start.repairedBy) {
+    const { submissionId, problem } = start.repairedBy;
+    state = withNotice(
+      state,
+      now(),
+      `invalid start input (${problem.message}): configured by submission ${submissionId}`,
+    );
+  }
   /** Children started by this run: their handle once the server confirmed the start, `null` while in flight. */
   const children = new Map<string, { result(): Promise<unknown> } | null>();
   /** Workflow IDs of the children this run started (kept after they close). */
@@ -130,15 +171,13 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   // Children of this run that said they are closing: if the run continues as new before their handle resolves,
   // the next run must go and confirm those closes, since it will hear of them from no one.
   const announcedClose = new Set<string>();
-  for (const workflowId of input.carried?.closing ?? []) {
+  for (const workflowId of carried?.closing ?? []) {
     heardClose.add(workflowId);
     sweeper.requestSoon(workflowId);
   }
   let cancelsInFlight = 0;
   // Signals to children not yet delivered (behaviour 2 waits for them, like cancellations, before continuing as new).
   let signalsInFlight = 0;
-  /** Decided in the run's first workflow task; see run-version.ts. */
-  let version: RunVersion = 1;
   /** Children this run asked to report their close (behaviour 2). */
   const askedToReport = new Set<string>();
   // Starts that did not fit in the last workflow task: their args stay in state until issued, so no rollover before.
@@ -357,8 +396,14 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
 
   return CancellationScope.nonCancellable(async () => {
     const firstBatch = inbox.length;
-    version = decideRunVersion();
-    const prepared = await prepareRun(state.config, input.carried !== undefined, firstBatch, version);
+    const prepared = await prepareRun(state.config, continued, firstBatch, version);
+    if (prepared.carriedDistrusted) {
+      state = withNotice(
+        { ...initialState(state.config, state.coordinatorWorkflowId), taskQueue: info.taskQueue },
+        now(),
+        prepared.carriedDistrusted,
+      );
+    }
     if (prepared.takenOver) {
       const { config: takenConfig, carried } = prepared.takenOver;
       state = { ...initialState(takenConfig, state.coordinatorWorkflowId, carried), taskQueue: info.taskQueue };
