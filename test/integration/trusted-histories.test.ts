@@ -105,10 +105,13 @@ it("2. a coordinator under a non-canonical ID for its key (Python's quote() writ
       signalArgs: [{ id: 'p-1', workflowType: 'sleepyWork', args: [{ key, sleepMs: 200 }] }],
     });
     await waitForStatus(ctx.client, pythonId, 'FAILED', 15_000);
-    const failure = await ctx.client.workflow
+    const failure: unknown = await ctx.client.workflow
       .getHandle(pythonId)
       .result()
-      .catch((err: unknown) => err);
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const cause = (failure as WorkflowFailedError).cause as { type?: string; message: string };
     expect(cause.type).toBe('NonCanonicalCoordinatorId');
