@@ -277,11 +277,11 @@ function flushPendingCancels(state: CoordinatorState, at: string): Decision {
  * Starts in one decision are capped by count and by argument bytes (at least one always goes), so no workflow task
  * completion nears the gRPC message limit; the rest start in the next decision.
  */
-function startsThatFit(plannedIds: string[], byId: Map<string, Run>, open: number): string[] {
+function startsThatFit(plannedIds: string[], byId: Map<string, Run>, open: number, budget = Infinity): string[] {
   const fitting: string[] = [];
   let bytes = 0;
   // The server refuses more than 2,000 pending children per run; cancelled children that linger count too.
-  const room = Math.max(0, Math.min(MAX_STARTS_PER_TASK, MAX_OPEN_CHILDREN - open));
+  const room = Math.max(0, Math.min(MAX_STARTS_PER_TASK, MAX_OPEN_CHILDREN - open, budget));
   for (const id of plannedIds.slice(0, room)) {
     const runBytes = byId.get(id)?.argsBytes ?? 0;
     if (fitting.length > 0 && bytes + runBytes > MAX_START_BYTES_PER_TASK) break;
@@ -315,11 +315,14 @@ function dropOverBudget(state: CoordinatorState, at: string, deferred: ReadonlyS
  * Applies a strategy's plan. With `issue` false nothing is carried out (used when taking over an abandoned run):
  * drops are recorded, displaced children are only marked, to be cancelled once the next run confirmed them.
  */
-function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boolean): Decision {
+function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boolean, startBudget?: number): Decision {
   const cancels = new Map(plan.cancel.map((c) => [c.id, c.supersededBy]));
   const drops = new Map(plan.drop.map((d) => [d.id, d.supersededBy]));
   const byId = new Map(state.runs.map((run) => [run.id, run]));
-  const startIds = issue ? startsThatFit(plan.start, byId, state.runs.filter(isOpen).length) : [];
+  const open = state.runs.filter(isOpen).length;
+  const startIds = issue ? startsThatFit(plan.start, byId, open, startBudget) : [];
+  // Starts the run's history budget holds back: they wait for the next run, not the next task.
+  const withheld = issue ? startsThatFit(plan.start, byId, open).length - startIds.length : 0;
   const starts = new Set(startIds);
   const cancelCommands: Command[] = [];
   const dropped: ClosedRun[] = [];
@@ -359,16 +362,21 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
   // abandoned run in a task whose start events the fold has not read yet. A cancelled coordinator starts nothing.
   const holding = state.cancelledAt === undefined ? plan.start.filter((id) => !starts.has(id)) : [];
   const next = dropOverBudget(record({ ...state, runs, counters }, dropped), at, new Set(holding));
-  return { state: next, commands: [...cancelCommands, ...startCommands], deferredStarts: issue ? holding.length : 0 };
+  return {
+    state: next,
+    commands: [...cancelCommands, ...startCommands],
+    deferredStarts: issue ? Math.max(0, holding.length - withheld) : 0,
+    ...(withheld > 0 && { startsWithheld: withheld }),
+  };
 }
 
 /** Asks the strategy what to do now, applies its plan to the state and returns the commands for the shell. */
-export function reconcile(current: CoordinatorState, at: string): Decision {
+export function reconcile(current: CoordinatorState, at: string, options: DecideOptions = {}): Decision {
   const flushed = flushPendingCancels(current, at);
   // Winding down: nothing new starts, but the queue (submissions for the next run) stays within its budget.
   if (flushed.state.cancelledAt !== undefined) return { ...flushed, state: settleWithoutCommands(flushed.state, at) };
   const plan = STRATEGIES[flushed.state.config.limitStrategy](flushed.state.runs, flushed.state.config);
-  const applied = applyPlan(flushed.state, plan, at, true);
+  const applied = applyPlan(flushed.state, plan, at, true, options.startBudget);
   // Cancellations go out before starts, so the server never sees the key over its limit.
   return { ...applied, commands: [...flushed.commands, ...applied.commands] };
 }
@@ -382,7 +390,23 @@ export function settleWithoutCommands(state: CoordinatorState, at: string): Coor
   return applyPlan(state, plan, at, false).state;
 }
 
+/** What the shell knows that the state does not. */
+export interface DecideOptions {
+  /**
+   * How many more children this run may start (run behaviour 3): each child's result or failure is copied into the
+   * history of the run that started it, so a run starts only as many as its history can take. Planned starts beyond
+   * it stay queued and the decision says so (`startsWithheld`): the shell continues as new, and the next run, whose
+   * history their results never reach, starts them. @default unlimited
+   */
+  startBudget?: number;
+}
+
 /** Applies a batch of events (all signals of one workflow task) and reconciles once. */
-export function decide(state: CoordinatorState, events: readonly CoordinatorEvent[], at: string): Decision {
-  return reconcile(events.reduce(applyEvent, state), at);
+export function decide(
+  state: CoordinatorState,
+  events: readonly CoordinatorEvent[],
+  at: string,
+  options: DecideOptions = {},
+): Decision {
+  return reconcile(events.reduce(applyEvent, state), at, options);
 }

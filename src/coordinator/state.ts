@@ -89,6 +89,8 @@ export interface Decision {
   commands: Command[];
   /** Starts the strategy wanted that did not fit in this workflow task; the next decision issues them. */
   deferredStarts?: number;
+  /** Starts the run's history budget held back (see `DecideOptions.startBudget`): the next run issues them. */
+  startsWithheld?: number;
 }
 
 export function emptyCounters(): CoordinatorCounters {

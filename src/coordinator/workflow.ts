@@ -75,6 +75,15 @@ const WIND_DOWN_MS = 10_000;
  */
 const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
 
+/**
+ * Behaviour 3: the bytes a run's history may reach counting, for every child it started and has not seen close, the
+ * largest result or failure the server lets a workflow return (its blob limit, 2 MiB by default): Temporal copies a
+ * child's result into its parent's history, and terminates a run whose history passes 50 MiB. Children carried into a
+ * later run send it only `runClosed`, so a run that reaches its budget continues as new instead of starting more.
+ */
+const RESULT_HISTORY_BUDGET = 48 * 1024 * 1024;
+const MAX_CHILD_RESULT_BYTES = 2 * 1024 * 1024;
+
 /** A timer's summary in Web UI: why the coordinator wakes, and when (UTC). */
 function alarmSummary(why: string, deadlineMs: number): string {
   return Number.isFinite(deadlineMs) ? `${why} · at ${new Date(deadlineMs).toISOString().slice(11, 19)} UTC` : why;
@@ -182,6 +191,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   const askedToReport = new Set<string>();
   // Starts that did not fit in the last workflow task: their args stay in state until issued, so no rollover before.
   let deferredStarts = 0;
+  // Starts the history budget held back: only a new run may issue them.
+  let startsWithheld = 0;
 
   // Submissions received but not decided yet (the run is still preparing, or their task is being handled) show as
   // queued: a submitter asking right after submit() must not be told its submission is unknown.
@@ -353,10 +364,11 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       events.unshift({ type: 'coordinatorCancelled', at: now() });
     }
     const before = state;
-    const decision = decide(state, events, now());
+    const decision = decide(state, events, now(), version >= 3 ? { startBudget: startBudget() } : {});
     state = decision.state;
     recordMetrics({ before, after: state, events, commands: decision.commands });
     deferredStarts = decision.deferredStarts ?? 0;
+    startsWithheld = decision.startsWithheld ?? 0;
     const cancels = decision.commands.filter((command) => command.type === 'cancel');
     const starts = decision.commands.filter((command) => command.type === 'start');
     cancels.forEach(execute);
@@ -375,6 +387,12 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     setCurrentDetails(describeCoordinator(state));
   }
 
+  /** How many more children this run's history can take the results of (behaviour 3). */
+  function startBudget(): number {
+    const room = Math.floor((RESULT_HISTORY_BUDGET - workflowInfo().historySize) / MAX_CHILD_RESULT_BYTES);
+    return Math.max(0, room - children.size);
+  }
+
   function shouldContinueAsNew(): boolean {
     if (state.cancelledAt !== undefined || deferredStarts > 0) return false;
     const { continueAsNewSuggested, historyLength, historySize } = workflowInfo();
@@ -383,7 +401,8 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       continueAsNewSuggested ||
       (continueAsNewAfterEvents !== undefined && historyLength >= continueAsNewAfterEvents) ||
       signalsThisRun >= continueAsNewAfterSignals ||
-      historySize >= HISTORY_BYTES_LIMIT
+      historySize >= HISTORY_BYTES_LIMIT ||
+      startsWithheld > 0
     );
   }
 

@@ -304,3 +304,43 @@ it('6. a deleted coordinator: the fresh run finds the running child by its memo 
     expect(maxOpenChildren(timelines)).toBe(1);
   });
 });
+
+it("7. thirty children returning 1.9 MB each at once never push the coordinator's history past the server's limit, and the queue starts by itself", async () => {
+  const taskQueue = uniqueName('big-results');
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    const policy = keyedPolicy(taskQueue, 30, { sweepIntervalMs: 2000, slotRelease: 'on-close' });
+    const untilMs = Date.now() + 15_000;
+    const bytes = 1_900_000;
+    const ids = Array.from({ length: 30 }, (_, i) => `big-${i}`);
+    const big = await Promise.all(
+      ids.map((id) => submitKeyed(ctx.client, policy, 'k', id, 'bigResultWork', { untilMs, bytes })),
+    );
+    const coordinatorId = big[0]!.coordinatorWorkflowId;
+    await waitForState(ctx.client, coordinatorId, (s) => s.running.length === 30, 'all 30 running', 30_000);
+    // Five more wait for slots; nobody submits after them.
+    const queued = Array.from({ length: 5 }, (_, i) => `after-${i}`);
+    for (const id of queued) await submitKeyed(ctx.client, policy, 'k', id, 'sleepyWork', { sleepMs: 100 });
+    const state = await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => [...ids, ...queued].every((id) => outcomeOf(s, id)) && s.running.length === 0 && s.queued.length === 0,
+      'all 35 recorded',
+      90_000,
+    );
+    // Newest win: the five later ones displaced the five oldest (submitted concurrently, so any five of the thirty),
+    // which ended cancelled; under on-close the later ones started once those had closed.
+    const count = (list: string[], outcome: string) => list.filter((id) => outcomeOf(state, id)?.outcome === outcome);
+    expect(count(ids, 'cancelled')).toHaveLength(5);
+    expect(count(ids, 'completed')).toHaveLength(25);
+    expect(count(queued, 'completed')).toEqual(queued);
+    // From the coordinator's own runs: none was terminated (history size), each stayed well under 50 MiB.
+    const statuses: string[] = [];
+    for await (const info of ctx.client.workflow.list({ query: `WorkflowId = ${JSON.stringify(coordinatorId)}` })) {
+      statuses.push(info.status.name);
+    }
+    expect(statuses).not.toContain('TERMINATED');
+    const timelines = await Promise.all(big.map((s) => childTimeline(ctx.client, s.childWorkflowId)));
+    expect(maxOpenChildren(timelines)).toBeLessThanOrEqual(30);
+  });
+});
