@@ -6,7 +6,8 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { CHILD_MEMO_KEY, type ChildMemo } from '../coordinator/messages';
-import { TakeOverFold, type AdoptedChild, type TakenOver } from '../coordinator/take-over';
+import type { AdoptedChild } from '../coordinator/adoption';
+import { TakeOverFold, type TakenOver } from '../coordinator/take-over';
 import type { CoordinatorConfig } from '../coordinator/validation';
 import type { PinnedPolicy } from '../coordinator/messages';
 

@@ -8,6 +8,8 @@ import {
   type CloseOutcome,
   type Superseded,
 } from '../coordinator/messages';
+import type { AdoptedChild } from '../coordinator/adoption';
+import { findOrphanedChildren } from './orphans';
 
 /** One open child as the coordinator knows it. */
 export interface ChildToSweep {
@@ -28,7 +30,9 @@ export type SweptChild =
   /** Its start (issued by an earlier run, never confirmed) never took place: nothing holds its ID. */
   | { workflowId: string; status: 'neverStarted' }
   /** The workflow holding the ID was not started by this coordinator for this submission: never touch it. */
-  | { workflowId: string; status: 'foreign'; reason: string };
+  | { workflowId: string; status: 'foreign'; reason: string }
+  /** Running, named by its memo as this coordinator's child, but not among the coordinator's (reset after it closed). */
+  | { workflowId: string; status: 'unaccounted'; child: AdoptedChild };
 
 /**
  * A child whose first workflow task has failed this many times never got going: typically no worker registers its
@@ -124,6 +128,11 @@ export async function sweepChildren(input: {
   coordinatorWorkflowId: string;
   children: ChildToSweep[];
   awaitClose?: string[];
+  /**
+   * Behaviour 3: every workflow ID the coordinator holds (open or queued). Running children of the coordinator with
+   * none of these IDs are reported `unaccounted`: a child reset after it closed runs again, and counts.
+   */
+  known?: string[];
 }): Promise<SweptChild[]> {
   const { client } = Context.current();
   const swept: SweptChild[] = [];
@@ -139,7 +148,22 @@ export async function sweepChildren(input: {
     }
     Context.current().heartbeat(child.workflowId);
   }
+  if (input.known) swept.push(...(await unaccountedChildren(client, input.coordinatorWorkflowId, input.known)));
   return swept;
+}
+
+/** Running children named by their memo that the coordinator does not hold; described, since visibility lags. */
+async function unaccountedChildren(client: Client, coordinatorWorkflowId: string, known: string[]): Promise<SweptChild[]> {
+  const found: SweptChild[] = [];
+  for (const child of await findOrphanedChildren(client, coordinatorWorkflowId, new Set(known))) {
+    try {
+      const { status } = await client.workflow.getHandle(child.workflowId).describe();
+      if (status.name === 'RUNNING') found.push({ workflowId: child.workflowId, status: 'unaccounted', child });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+  return found;
 }
 
 async function sweepOne(

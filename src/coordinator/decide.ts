@@ -3,6 +3,7 @@
  * randomness: the workflow shell passes time in, and unit and property tests drive it without a server.
  */
 import { admit, defaultChildWorkflowId } from './admission';
+import { adoptChildren } from './adoption';
 import { applyConfig } from './config-change';
 import {
   MAX_OPEN_CHILDREN,
@@ -174,6 +175,7 @@ function applyClose(
   const run = state.runs.find((r) => r.workflowId === workflowId && r.startedAt !== undefined);
   if (!run) return state;
   const runs = state.runs.filter((r) => r !== run);
+  if (run.revived) return withNotice({ ...state, runs }, at, `revived child of ${run.id} closed: ${outcome}`);
   const closed = record({ ...state, runs }, [closeRun(run, outcome, at, reason)]);
   const escalated = outcome === 'terminated' && run.terminateAfter !== undefined && at >= run.terminateAfter;
   return escalated ? { ...closed, counters: { ...closed.counters, escalated: closed.counters.escalated + 1 } } : closed;
@@ -234,6 +236,8 @@ export function applyEvent(state: CoordinatorState, event: CoordinatorEvent): Co
       return updateRun(state, event.workflowId, ({ waiting: _waiting, ...run }) =>
         event.reason === undefined ? run : { ...run, waiting: event.reason },
       );
+    case 'childrenAdopted':
+      return adoptChildren(state, event.children, event.at, event.lookedAt);
     case 'coordinatorCancelled':
       return applyCoordinatorCancelled(state, event.at);
   }

@@ -174,6 +174,8 @@ export interface Run {
   conflict?: boolean;
   /** JSON size of `args`, while queued (counted against `maxQueuedBytes`). */
   argsBytes?: number;
+  /** A child found running again after its submission had closed (reset): its close records no second outcome. */
+  revived?: boolean;
 }
 
 /** A submission that reached its final outcome. */

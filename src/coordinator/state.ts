@@ -22,6 +22,7 @@ import {
   utf8Length,
 } from './limits';
 import type { CoordinatorConfig } from './validation';
+import type { AdoptedChild } from './adoption';
 
 export interface CoordinatorState {
   config: CoordinatorConfig;
@@ -66,6 +67,8 @@ export type CoordinatorEvent =
   | { type: 'childCloseUnreported'; workflowId: string; outcome: CloseOutcome; at: string }
   /** A `runClosed` signal came for a child whose close was found unreported: it is reported after all. */
   | { type: 'runClosedHeard'; workflowId: string; at: string }
+  /** Running children the sweep found by their memo that the state does not hold (see adoption.ts). */
+  | { type: 'childrenAdopted'; children: AdoptedChild[]; lookedAt: string; at: string }
   /** A started child has not got going (`reason`), or has now (`reason` undefined). */
   | { type: 'childWaiting'; workflowId: string; reason?: string; at: string }
   /** The coordinator's own cancellation was requested (Web UI "Request Cancellation", `handle.cancel()`). */

@@ -107,7 +107,14 @@ export function createSweeper(
     const runs = new Map(open().map((run) => [run.workflowId, run]));
     return swept.flatMap((child): Ending[] => {
       const run = runs.get(child.workflowId);
-      if (!run || child.status === 'closed' || child.status === 'foreign' || child.status === 'neverStarted') return [];
+      if (
+        !run ||
+        child.status === 'closed' ||
+        child.status === 'foreign' ||
+        child.status === 'neverStarted' ||
+        child.status === 'unaccounted'
+      )
+        return [];
       const runId = child.runId ?? run.runId;
       if (runId === undefined) return [];
       if (timeMs(run.terminateAfter) <= nowMs) {
@@ -174,9 +181,15 @@ export function createSweeper(
     for (const workflowId of seenOpen) if (!sweeping.has(workflowId)) seenOpen.delete(workflowId);
     if (children.length === 0) return;
     const { coordinatorWorkflowId } = getState();
-    const swept = await sweepChildren(context.version())({ coordinatorWorkflowId, children, awaitClose });
+    // Behaviour 3 also looks for running children it does not hold (reset after they closed).
+    const known = context.version() >= 3 ? { known: getState().runs.map((run) => run.workflowId) } : {};
+    const lookedAt = at();
+    const swept = await sweepChildren(context.version())({ coordinatorWorkflowId, children, awaitClose, ...known });
+    const unaccounted = swept.flatMap((child) => (child.status === 'unaccounted' ? [child.child] : []));
+    if (unaccounted.length > 0) inbox.push({ type: 'childrenAdopted', children: unaccounted, lookedAt, at: at() });
     for (const child of swept) {
       const { workflowId } = child;
+      if (child.status === 'unaccounted') continue;
       if (child.status === 'neverStarted') {
         inbox.push({ type: 'childNeverStarted', workflowId, at: at() });
         continue;

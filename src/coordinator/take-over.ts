@@ -7,7 +7,8 @@
 import type { CarriedState, CloseOutcome, PinnedPolicy, Run } from './messages';
 import { applyEvent, rejectSubmissions, settleWithoutCommands } from './decide';
 import { jsonBytes } from './limits';
-import { initialState, toCarried, withNotice, type CoordinatorState } from './state';
+import { initialState, toCarried, type CoordinatorState } from './state';
+import { adoptChildren, type AdoptedChild } from './adoption';
 
 /**
  * Arguments kept for a start the abandoned run issued but never saw confirmed, so the next run can redo it if it never
@@ -37,16 +38,6 @@ export type AbandonedFact =
   | { type: 'cancelRequested'; workflowId: string; at: string }
   /** The abandoned run's own cancellation was requested. */
   | { type: 'coordinatorCancelRequested'; at: string };
-
-/** A running child found by visibility whose memo names this coordinator (see `src/activities/orphans.ts`). */
-export interface AdoptedChild {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  submissionId: string;
-  seq: number;
-  startedAt: string;
-}
 
 /** What a take-over hands to the fresh run: the configuration and state it continues with. */
 export interface TakenOver {
@@ -185,39 +176,9 @@ export class TakeOverFold {
     this.state = rejectSubmissions(this.state, payloads, reason, at);
   }
 
-  /**
-   * Children found running that name this coordinator and submission in their memo, though no history read says so
-   * (the run that started them was deleted, or a child was reset after it closed): counted as running, so the key's
-   * rules apply to them like to any child. A submission already open keeps its own child.
-   */
+  /** Children found running that name this coordinator (see adoption.ts). */
   adopt(children: readonly AdoptedChild[], at: string): void {
-    const open = new Set(this.state.runs.map((run) => run.workflowId));
-    const ids = new Set(this.state.runs.map((run) => run.id));
-    const adopted = children.filter((child) => !open.has(child.workflowId) && !ids.has(child.submissionId));
-    if (adopted.length === 0) return;
-    const runs: Run[] = adopted.map((child) => ({
-      id: child.submissionId,
-      seq: child.seq,
-      workflowId: child.workflowId,
-      workflowType: child.workflowType,
-      runId: child.runId,
-      submittedAt: child.startedAt,
-      startedAt: child.startedAt,
-    }));
-    const nextSeq = Math.max(this.state.nextSeq, ...runs.map((run) => run.seq + 1));
-    const adoptedIds = new Set(runs.map((run) => run.id));
-    const seenIds = [...this.state.seenIds.filter((id) => !adoptedIds.has(id)), ...adoptedIds].slice(
-      -this.state.config.dedupeWindow,
-    );
-    const names = adopted.map((child) => child.submissionId).join(', ');
-    this.state = withNotice(
-      { ...this.state, nextSeq, seenIds, runs: [...this.state.runs, ...runs].sort((a, b) => a.seq - b.seq) },
-      at,
-      `adopted ${adopted.length} running child(ren) no history accounted for, found by their memo: ${names}`.slice(
-        0,
-        500,
-      ),
-    );
+    this.state = adoptChildren(this.state, children, at);
   }
 
   settle(at: string): void {

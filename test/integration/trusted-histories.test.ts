@@ -307,34 +307,50 @@ it('6. a deleted coordinator: the fresh run finds the running child by its memo 
 
 it("7. thirty children returning 1.9 MB each at once never push the coordinator's history past the server's limit, and the queue starts by itself", async () => {
   const taskQueue = uniqueName('big-results');
-  const worker = await createTestWorker(ctx, taskQueue);
-  await worker.runUntil(async () => {
-    const policy = keyedPolicy(taskQueue, 30, { sweepIntervalMs: 2000, slotRelease: 'on-close' });
-    const untilMs = Date.now() + 15_000;
-    const bytes = 1_900_000;
-    const ids = Array.from({ length: 30 }, (_, i) => `big-${i}`);
-    const big = await Promise.all(
-      ids.map((id) => submitKeyed(ctx.client, policy, 'k', id, 'bigResultWork', { untilMs, bytes })),
+  const childTaskQueue = uniqueName('big-results-children');
+  const policy = keyedPolicy(taskQueue, 30, { sweepIntervalMs: 2000, slotRelease: 'on-close', childTaskQueue });
+  const coordinatorId = coordinatorWorkflowId(policy.name, 'k');
+  const ids = Array.from({ length: 30 }, (_, i) => `big-${i}`);
+  const queued = Array.from({ length: 5 }, (_, i) => `after-${i}`);
+  const untilMs = Date.now() + 20_000;
+  const children = await createTestWorker(ctx, childTaskQueue);
+  await children.runUntil(async () => {
+    const big = await (
+      await createTestWorker(ctx, taskQueue)
+    ).runUntil(async () => {
+      // They ignore their cancellation (so under on-close they keep their slots) and all return at `untilMs`.
+      const submitted = await Promise.all(
+        ids.map((id) =>
+          submitKeyed(ctx.client, policy, 'k', id, 'bigResultWork', { untilMs, bytes: 1_900_000, ignoreCancel: true }),
+        ),
+      );
+      await waitForState(ctx.client, coordinatorId, (s) => s.running.filter((r) => r.runId).length === 30, '30 up');
+      // Five more wait for slots; nobody submits after them.
+      for (const id of queued) await submitKeyed(ctx.client, policy, 'k', id, 'sleepyWork', { sleepMs: 100 });
+      await waitForState(ctx.client, coordinatorId, (s) => s.queued.length === 5, 'five queued');
+      return submitted;
+    });
+    // The coordinators' worker is away while all thirty return: their results reach the server at once.
+    await eventually(
+      async () => {
+        const timelines = await Promise.all(big.map((s) => childTimeline(ctx.client, s.childWorkflowId)));
+        return timelines.every((timeline) => timeline.closeType) ? true : undefined;
+      },
+      { what: 'all thirty children closed', timeoutMs: 60_000 },
     );
-    const coordinatorId = big[0]!.coordinatorWorkflowId;
-    await waitForState(ctx.client, coordinatorId, (s) => s.running.length === 30, 'all 30 running', 30_000);
-    // Five more wait for slots; nobody submits after them.
-    const queued = Array.from({ length: 5 }, (_, i) => `after-${i}`);
-    for (const id of queued) await submitKeyed(ctx.client, policy, 'k', id, 'sleepyWork', { sleepMs: 100 });
-    const state = await waitForState(
-      ctx.client,
-      coordinatorId,
-      (s) => [...ids, ...queued].every((id) => outcomeOf(s, id)) && s.running.length === 0 && s.queued.length === 0,
-      'all 35 recorded',
-      90_000,
-    );
-    // Newest win: the five later ones displaced the five oldest (submitted concurrently, so any five of the thirty),
-    // which ended cancelled; under on-close the later ones started once those had closed.
-    const count = (list: string[], outcome: string) => list.filter((id) => outcomeOf(state, id)?.outcome === outcome);
-    expect(count(ids, 'cancelled')).toHaveLength(5);
-    expect(count(ids, 'completed')).toHaveLength(25);
-    expect(count(queued, 'completed')).toEqual(queued);
-    // From the coordinator's own runs: none was terminated (history size), each stayed well under 50 MiB.
+    await (
+      await createTestWorker(ctx, taskQueue)
+    ).runUntil(async () => {
+      const state = await waitForState(
+        ctx.client,
+        coordinatorId,
+        (s) => [...ids, ...queued].every((id) => outcomeOf(s, id)) && s.running.length === 0 && s.queued.length === 0,
+        'all 35 recorded',
+        90_000,
+      );
+      expect([...ids, ...queued].map((id) => outcomeOf(state, id)?.outcome)).toEqual(Array(35).fill('completed'));
+    });
+    // From the coordinator's own runs: none was terminated for its history's size.
     const statuses: string[] = [];
     for await (const info of ctx.client.workflow.list({ query: `WorkflowId = ${JSON.stringify(coordinatorId)}` })) {
       statuses.push(info.status.name);
@@ -342,5 +358,51 @@ it("7. thirty children returning 1.9 MB each at once never push the coordinator'
     expect(statuses).not.toContain('TERMINATED');
     const timelines = await Promise.all(big.map((s) => childTimeline(ctx.client, s.childWorkflowId)));
     expect(maxOpenChildren(timelines)).toBeLessThanOrEqual(30);
+  });
+});
+
+it('8. a closed child revived by a reset is found by its memo, counted, and cancelled by the newer work; its submission keeps one outcome', async () => {
+  const taskQueue = uniqueName('revived-child');
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000 });
+    const s1 = await submitKeyed(ctx.client, policy, 'k', 's1', 'sleepyWork', { sleepMs: 120_000 });
+    const coordinatorId = s1.coordinatorWorkflowId;
+    await waitForState(ctx.client, coordinatorId, (s) => s.running[0]?.runId !== undefined, 's1 started');
+    await ctx.client.workflow.getHandle(s1.childWorkflowId).terminate('test: operator');
+    await waitForState(ctx.client, coordinatorId, (s) => outcomeOf(s, 's1')?.outcome === 'terminated', 's1 recorded');
+    const s2 = await submitKeyed(ctx.client, policy, 'k', 's2', 'sleepyWork', { sleepMs: 120_000 });
+    await waitForState(ctx.client, coordinatorId, (s) => s.running[0]?.id === 's2' && !!s.running[0].runId, 's2');
+
+    // The operator resets s1 to undo the terminate: it runs again under its default child ID.
+    const events = await eventsOf(ctx.client, s1.childWorkflowId);
+    const firstTask = events.find((event) => event.workflowTaskCompletedEventAttributes)!;
+    const { runId } = await ctx.client.workflowService.resetWorkflowExecution({
+      namespace: ctx.client.options.namespace,
+      workflowExecution: { workflowId: s1.childWorkflowId },
+      workflowTaskFinishEventId: firstTask.eventId,
+      requestId: uniqueName('reset'),
+      reason: 'test: undo the terminate',
+    });
+    const revivedCancelled = await eventually(
+      async () => {
+        const revived = await eventsOf(ctx.client, s1.childWorkflowId, runId);
+        return revived.some((event) => event.workflowExecutionCancelRequestedEventAttributes) ? revived : undefined;
+      },
+      { what: "the revived s1's cancellation request", timeoutMs: 30_000 },
+    );
+    expect(revivedCancelled.length).toBeGreaterThan(0);
+    const state = await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.notices.some((n) => /revived child of s1 closed/.test(n.message)),
+      "the revived s1's close noted",
+      30_000,
+    );
+    // Its submission keeps its one outcome; s2, the newer work, was never touched.
+    expect(state.recent.filter((run) => run.id === 's1').map((run) => run.outcome)).toEqual(['terminated']);
+    expect(state.running.map((run) => run.id)).toEqual(['s2']);
+    expect((await childTimeline(ctx.client, s2.childWorkflowId)).cancelRequestedAtMs).toBeUndefined();
+    await ctx.client.workflow.getHandle(s2.childWorkflowId).terminate('test: done');
   });
 });
