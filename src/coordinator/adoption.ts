@@ -59,6 +59,9 @@ export function adoptChildren(
   return withNotice(
     { ...state, nextSeq, seenIds, runs: [...state.runs, ...runs].sort((a, b) => a.seq - b.seq) },
     at,
-    `counted ${runs.length} running child(ren) found by their memo that no history accounted for: ${names}`.slice(0, 500),
+    `counted ${runs.length} running child(ren) found by their memo that no history accounted for: ${names}`.slice(
+      0,
+      500,
+    ),
   );
 }

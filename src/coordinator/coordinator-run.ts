@@ -1,0 +1,156 @@
+/**
+ * One run of a coordinator, as the workflow shell drives it: the pure state, the events queued for the next decision,
+ * the children and the sweep. `decide()` chooses; this object carries its commands out and knows when the run must
+ * hand over (continue as new) or may end.
+ */
+import { CancellationScope, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { now } from './clock';
+import { applyConfig } from './config-change';
+import { Children } from './children';
+import { decide } from './decide';
+import { describeCoordinator } from './details';
+import { recordMetrics } from './metric-emitter';
+import type { RunStart } from './run-preparation';
+import type { RunVersion } from './run-version';
+import { createSweeper, type Sweeper } from './sweeper';
+import { initialState, isConfirmed, isOpen, withNotice, type CoordinatorEvent, type CoordinatorState } from './state';
+import { confirmUnreportedCloses } from './unreported-close';
+
+/**
+ * Continue-as-new once history holds this many bytes, whatever the server suggests (its suggestion can be turned
+ * off): a run's history is capped at 50 MB, and a take-over reads all of it.
+ */
+const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * Behaviour 3: the bytes a run's history may reach counting, for every child it started and has not seen close, the
+ * largest result or failure the server lets a workflow return (its blob limit, 2 MiB by default): Temporal copies a
+ * child's result into its parent's history, and terminates a run whose history passes 50 MiB. Children carried into a
+ * later run send it only `runClosed`, so a run that reaches its budget continues as new instead of starting more.
+ */
+const RESULT_HISTORY_BUDGET = 48 * 1024 * 1024;
+const MAX_CHILD_RESULT_BYTES = 2 * 1024 * 1024;
+
+export class CoordinatorRun {
+  readonly children: Children;
+  readonly sweeper: Sweeper;
+  // Starts that did not fit in the last workflow task: their args stay in state until issued, so no rollover before.
+  private deferredStarts = 0;
+  // Starts the history budget held back: only a new run may issue them.
+  private startsWithheld = 0;
+  // The coordinator's own cancellation, read synchronously: it is decided first in its workflow task, so the
+  // submissions handled with it are never cancelled by it (they continue in a new run), as the take-over fold assumes.
+  private readonly root = CancellationScope.current();
+  private cancelNoted = false;
+
+  constructor(
+    public state: CoordinatorState,
+    readonly inbox: CoordinatorEvent[],
+    readonly version: RunVersion,
+    private readonly signalsThisRun: () => number,
+  ) {
+    this.children = new Children({ state: () => this.state, inbox, version, sweeper: () => this.sweeper });
+    this.sweeper = createSweeper(() => this.state, inbox, {
+      startedHere: (workflowId) => this.children.wasStartedHere(workflowId),
+      heardClose: (workflowId) => this.children.heardClose(workflowId),
+      version: () => version,
+    });
+  }
+
+  cancelPending(): boolean {
+    return this.root.consideredCancelled && !this.cancelNoted;
+  }
+
+  /** Anything for the loop to do now: events, its own cancellation, a sweep. */
+  hasWork(): boolean {
+    return this.inbox.length > 0 || this.cancelPending() || this.sweeper.isDue();
+  }
+
+  /** Takes in what the run's preparation found: the pinned policy, or the work of a run it takes over. */
+  prepared(prepared: RunStart): void {
+    const { taskQueue } = workflowInfo();
+    const { coordinatorWorkflowId } = this.state;
+    if (prepared.carriedDistrusted) {
+      const fresh = { ...initialState(this.state.config, coordinatorWorkflowId), taskQueue };
+      this.state = withNotice(fresh, now(), prepared.carriedDistrusted);
+    }
+    if (prepared.takenOver) {
+      const { config, carried } = prepared.takenOver;
+      this.state = { ...initialState(config, coordinatorWorkflowId, carried), taskQueue };
+      this.sweeper.requestSoon(); // its children may have closed while no run was listening
+    }
+    if (prepared.pinned) {
+      this.state = applyConfig({ ...this.state, pinned: prepared.pinned }, {}, "the worker's pinned policy", now());
+    }
+    if (prepared.problem) this.state = withNotice(this.state, now(), prepared.problem);
+  }
+
+  /** Decides the queued events at once and carries out the commands. */
+  async apply(): Promise<void> {
+    const events = this.inbox.splice(0);
+    if (this.cancelPending()) {
+      this.cancelNoted = true;
+      events.unshift({ type: 'coordinatorCancelled', at: now() });
+    }
+    const before = this.state;
+    const options = this.version >= 3 ? { startBudget: this.startBudget() } : {};
+    const decision = decide(this.state, events, now(), options);
+    this.state = decision.state;
+    recordMetrics({ before, after: this.state, events, commands: decision.commands });
+    this.deferredStarts = decision.deferredStarts ?? 0;
+    this.startsWithheld = decision.startsWithheld ?? 0;
+    const cancels = decision.commands.filter((command) => command.type === 'cancel');
+    const starts = decision.commands.filter((command) => command.type === 'start');
+    cancels.forEach((command) => this.children.execute(command));
+    // Let the cancellations go first, so in the history every cancel request precedes the start it makes room for.
+    if (cancels.length > 0 && starts.length > 0) await Promise.resolve();
+    starts.forEach((command) => this.children.execute(command));
+    this.children.askToReportClose();
+    setCurrentDetails(describeCoordinator(this.state));
+  }
+
+  /** Says which task queues' workers lack the interceptor, once the unreported closes waited their margin. */
+  judgeUnreportedCloses(): void {
+    const judged = confirmUnreportedCloses(this.state, now());
+    if (judged === this.state) return;
+    this.state = judged;
+    setCurrentDetails(describeCoordinator(this.state));
+  }
+
+  /** Whether the run should hand over to a new one (history size, signal count, the server's suggestion…). */
+  rolloverDue(): boolean {
+    if (this.state.cancelledAt !== undefined || this.deferredStarts > 0) return false;
+    const { continueAsNewSuggested, historyLength, historySize } = workflowInfo();
+    const { continueAsNewAfterEvents, continueAsNewAfterSignals } = this.state.config;
+    return (
+      continueAsNewSuggested ||
+      (continueAsNewAfterEvents !== undefined && historyLength >= continueAsNewAfterEvents) ||
+      this.signalsThisRun() >= continueAsNewAfterSignals ||
+      historySize >= HISTORY_BYTES_LIMIT ||
+      this.startsWithheld > 0
+    );
+  }
+
+  /**
+   * Hand over only settled state: every start confirmed (so the next run can cancel it by ID), no sweep midway, and
+   * (behaviour 2) every cancellation request and signal delivered.
+   */
+  settled(): boolean {
+    return !this.children.startsPending() && !this.sweeper.inFlight() && this.children.requestsDelivered();
+  }
+
+  /** A cancelled coordinator closes once every start and cancellation request it issued is confirmed. */
+  woundDown(): boolean {
+    return (
+      !this.children.startsPending() &&
+      !this.children.cancelsPending() &&
+      !this.state.runs.some((run) => isOpen(run) && isConfirmed(run) && run.cancelRequestedAt === undefined)
+    );
+  }
+
+  /** How many more children this run's history can take the results of (behaviour 3). */
+  private startBudget(): number {
+    const room = Math.floor((RESULT_HISTORY_BUDGET - workflowInfo().historySize) / MAX_CHILD_RESULT_BYTES);
+    return Math.max(0, room - this.children.ownOpen);
+  }
+}

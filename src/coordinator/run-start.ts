@@ -1,0 +1,80 @@
+/**
+ * The first thing a coordinator run does: decide what it may believe of its start input (start-input.ts) and either
+ * refuse to run — visibly, with every submission that reached it rejected — or build the state it starts from.
+ */
+import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
+import { now } from './clock';
+import { stateQuery, type CoordinatorInput } from './messages';
+import type { RunVersion } from './run-version';
+import { continuedAsNew, refusedState, runStartConfig, type RunStartConfig } from './start-input';
+import { initialState, toView, withNotice, type CoordinatorEvent, type CoordinatorState } from './state';
+import { parseCoordinatorInput } from './validation';
+
+export interface RunBeginning {
+  state: CoordinatorState;
+  /** The run continues as new from a run of its chain (behaviour 3: as the server records it). */
+  continued: boolean;
+  /** The carried state the run believes, if any. */
+  carried: CoordinatorInput['carried'];
+}
+
+/** Behaviours 1 and 2: an invalid start input fails the run, and its submissions are only named in the failure. */
+function legacyStartConfig(input: CoordinatorInput): RunStartConfig {
+  const parsed = parseCoordinatorInput(input);
+  if (parsed.ok) return { ok: true, config: parsed.value };
+  return {
+    ok: false,
+    failureType: 'InvalidCoordinatorInput',
+    field: parsed.problem.field,
+    message: `invalid coordinator input: ${parsed.problem.message}`,
+  };
+}
+
+/** The run's starting state, or a thrown, non-retryable refusal (the submissions in `inbox` rejected with it). */
+export function beginRun(
+  input: CoordinatorInput,
+  inbox: readonly CoordinatorEvent[],
+  version: RunVersion,
+): RunBeginning {
+  const info = workflowInfo();
+  const submits = inbox.flatMap((event) => (event.type === 'submit' ? [event.payload] : []));
+  const start = version >= 3 ? runStartConfig(input, submits, info.workflowId) : legacyStartConfig(input);
+  if (!start.ok) {
+    // Refuse visibly rather than hold a key with a limit nobody meant, or a second limit for one key. The
+    // submissions that came with it are rejected with the reason, which the state query tells their submitters.
+    const refused = refusedState(input, info.workflowId, submits, start.message, now());
+    if (version >= 3) setHandler(stateQuery, () => toView(refused));
+    throw ApplicationFailure.create({
+      type: start.failureType,
+      message: start.message,
+      nonRetryable: true,
+      details: [
+        {
+          ...(start.field !== undefined && { field: start.field }),
+          ...(start.canonicalWorkflowId !== undefined && { canonicalWorkflowId: start.canonicalWorkflowId }),
+          rejectedSubmissions: refused.recent.map((run) => run.id),
+        },
+      ],
+    });
+  }
+  // Behaviour 3: only a continue-as-new (which the server records, and no client can make) hands a run its state.
+  const continued = version >= 3 ? continuedAsNew(info) : input.carried !== undefined;
+  const carried = continued ? input.carried : undefined;
+  let state: CoordinatorState = { ...initialState(start.config, info.workflowId, carried), taskQueue: info.taskQueue };
+  if (input.carried !== undefined && !continued) {
+    state = withNotice(
+      state,
+      now(),
+      'ignored the carried state of a start input: only a continue-as-new carries state',
+    );
+  }
+  if (version >= 3 && start.repairedBy) {
+    const { submissionId, problem } = start.repairedBy;
+    state = withNotice(
+      state,
+      now(),
+      `invalid start input (${problem.message}): configured by submission ${submissionId}`,
+    );
+  }
+  return { state, continued, carried };
+}
