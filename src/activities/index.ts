@@ -39,7 +39,7 @@ export interface RunPreparation {
   /** Which run it came from and why, for the log and the run's notices. */
   takenFrom?: { runId: string; status: string };
   /**
-   * Why the run's carried state is not believed (behaviour 3): the run it continued from is not a coordinator run. The
+   * Why the run's carried state is not believed (trustOnlyContinueAsNew): the run it continued from is not a coordinator run. The
    * run then starts fresh, and `takenOver` is what the key's history proves.
    */
   carriedDistrusted?: string;
@@ -60,11 +60,11 @@ export interface RunPreparationInput {
   /** The run continues as new from a predecessor in its chain, whose state it was handed. */
   continued: boolean;
   /**
-   * Behaviour 3: the run it continued from, checked to be a coordinator run before its carried state is believed
+   * trustOnlyContinueAsNew: the run it continued from, checked to be a coordinator run before its carried state is believed
    * (another workflow type could continue as new into a coordinator with any state).
    */
   continuedFromRunId?: string;
-  /** Behaviour 3: also adopt running children whose memo names this coordinator but no history the run read does. */
+  /** adoptUnaccountedChildren: also adopt running children whose memo names this coordinator but no history the run read does. */
   adoptOrphans?: boolean;
 }
 

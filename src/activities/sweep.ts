@@ -129,7 +129,7 @@ export async function sweepChildren(input: {
   children: ChildToSweep[];
   awaitClose?: string[];
   /**
-   * Behaviour 3: every workflow ID the coordinator holds (open or queued). Running children of the coordinator with
+   * adoptUnaccountedChildren: every workflow ID the coordinator holds (open or queued). Running children of the coordinator with
    * none of these IDs are reported `unaccounted`: a child reset after it closed runs again, and counts.
    */
   known?: string[];
@@ -153,7 +153,11 @@ export async function sweepChildren(input: {
 }
 
 /** Running children named by their memo that the coordinator does not hold; described, since visibility lags. */
-async function unaccountedChildren(client: Client, coordinatorWorkflowId: string, known: string[]): Promise<SweptChild[]> {
+async function unaccountedChildren(
+  client: Client,
+  coordinatorWorkflowId: string,
+  known: string[],
+): Promise<SweptChild[]> {
   const found: SweptChild[] = [];
   for (const child of await findOrphanedChildren(client, coordinatorWorkflowId, new Set(known))) {
     try {

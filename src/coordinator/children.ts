@@ -13,25 +13,32 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { cancelChildren } from './child-cancel';
 import { classifyChildFailure, messageOf } from './child-outcome';
 import { now } from './clock';
+import { labelledActivity } from './labelled-activity';
 import { defaultChildWorkflowId } from './decide';
 import { summaryText } from './limits';
 import { CHILD_MEMO_KEY, reportCloseSignal, supersededSignal, type ChildMemo, type Run } from './messages';
-import type { RunVersion } from './run-version';
-import { childSearchAttributes } from './search-attributes';
+import type { Behaviours } from './behaviours';
+import { childSearchAttributes } from './child-search-attributes';
 import type { Sweeper } from './sweeper';
 import { isOpen, type Command, type CoordinatorEvent, type CoordinatorState } from './state';
 import { UNREPORTED_CLOSE_PATCH } from './unreported-close';
 
 type CancelCommand = Extract<Command, { type: 'cancel' }>;
 
+/** The `cancelChildren` activity: cancels a submitter-chosen-ID child's chain through the client, by first run ID. */
+const cancelChainByFirstRun = labelledActivity(
+  'cancelChildren',
+  { startToCloseTimeout: '30 seconds', retry: { maximumInterval: '10 seconds', maximumAttempts: 10 } },
+  'cancel a child that continued as new, by its first run ID',
+);
+
 /** What the children need of the run they belong to. */
 export interface ChildrenContext {
   state(): CoordinatorState;
   inbox: CoordinatorEvent[];
-  version: RunVersion;
+  behaviours: Behaviours;
   sweeper(): Sweeper;
 }
 
@@ -45,10 +52,10 @@ export class Children {
   // Children of this run that said they are closing: if the run continues as new before their handle resolves,
   // the next run must go and confirm those closes, since it will hear of them from no one.
   private readonly announced = new Set<string>();
-  /** Children this run asked to report their close (behaviour 2). */
+  /** Children this run asked to report their close (reportCloseWhenAsked). */
   private readonly asked = new Set<string>();
   private cancelsInFlight = 0;
-  // Signals to children not yet delivered (behaviour 2 waits for them, like cancellations, before continuing as new).
+  // Signals to children not yet delivered (deliverRequestsBeforeRollover waits for them, like cancellations, before continuing as new).
   private signalsInFlight = 0;
 
   constructor(private readonly run: ChildrenContext) {}
@@ -93,9 +100,12 @@ export class Children {
     return this.cancelsInFlight > 0;
   }
 
-  /** Behaviour 2 waits for these before continuing as new: the server drops requests of the task that does. */
+  /** deliverRequestsBeforeRollover waits for these before continuing as new: the server drops requests of the task that does. */
   requestsDelivered(): boolean {
-    return this.run.version < 2 || (this.cancelsInFlight === 0 && this.signalsInFlight === 0);
+    return (
+      !this.run.behaviours.has('deliverRequestsBeforeRollover') ||
+      (this.cancelsInFlight === 0 && this.signalsInFlight === 0)
+    );
   }
 
   /** Carries out one of `decide()`'s commands. */
@@ -112,13 +122,13 @@ export class Children {
   }
 
   /**
-   * Behaviour 2: asks each open child this run did not start (carried over, taken over) to send runClosed when it
+   * reportCloseWhenAsked: asks each open child this run did not start (carried over, taken over) to send runClosed when it
    * closes. Default child IDs are this coordinator's own, so by workflow ID; an ID the submitter chose by its run, so
    * the request never reaches a workflow that took the ID since. A child that cannot be signalled has usually closed
    * already: a sweep finds out.
    */
   askToReportClose(): void {
-    if (this.run.version < 2) return;
+    if (!this.run.behaviours.has('reportCloseWhenAsked')) return;
     const state = this.run.state();
     for (const run of state.runs) {
       const { workflowId, runId } = run;
@@ -151,7 +161,7 @@ export class Children {
   }
 
   private async start(run: Run): Promise<void> {
-    const { inbox, version } = this.run;
+    const { inbox, behaviours } = this.run;
     const state = this.run.state();
     const memo: ChildMemo = {
       coordinatorWorkflowId: state.coordinatorWorkflowId,
@@ -160,7 +170,7 @@ export class Children {
       submissionId: run.id,
       seq: run.seq,
       // This run follows the child through its handle; only a later run needs the child's runClosed, and asks.
-      ...(version >= 2 && { reportClose: 'when-asked' as const }),
+      ...(behaviours.has('reportCloseWhenAsked') && { reportClose: 'when-asked' as const }),
     };
     let handle;
     try {
@@ -180,7 +190,9 @@ export class Children {
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
         memo: { [CHILD_MEMO_KEY]: memo },
-        ...(version >= 2 && { typedSearchAttributes: childSearchAttributes(workflowInfo().typedSearchAttributes) }),
+        ...(behaviours.has('childSearchAttributes') && {
+          typedSearchAttributes: childSearchAttributes(workflowInfo().typedSearchAttributes),
+        }),
         staticSummary: summaryText(`${state.config.policy}/${state.config.key} · submission ${run.id} (#${run.seq})`),
       });
     } catch (err) {
@@ -239,7 +251,7 @@ export class Children {
         log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) });
         if (runId === undefined) return; // closed already: its handle, the runClosed signal or the sweep tells us
         const chain = { workflowId: command.workflowId, runId, ...(superseded && { superseded }) };
-        await cancelChildren(this.run.version)({ children: [chain] });
+        await cancelChainByFirstRun(this.run.behaviours)({ children: [chain] });
       })
       .catch((err: unknown) => log.warn('cancel failed', { workflowId: command.workflowId, error: messageOf(err) }))
       .finally(() => this.cancelsInFlight--)

@@ -11,7 +11,7 @@ import { decide } from './decide';
 import { describeCoordinator } from './details';
 import { recordMetrics } from './metric-emitter';
 import type { RunStart } from './run-preparation';
-import type { RunVersion } from './run-version';
+import type { Behaviours } from './behaviours';
 import { createSweeper, type Sweeper } from './sweeper';
 import { initialState, isConfirmed, isOpen, withNotice, type CoordinatorEvent, type CoordinatorState } from './state';
 import { confirmUnreportedCloses } from './unreported-close';
@@ -23,7 +23,7 @@ import { confirmUnreportedCloses } from './unreported-close';
 const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
 
 /**
- * Behaviour 3: the bytes a run's history may reach counting, for every child it started and has not seen close, the
+ * boundResultHistory: the bytes a run's history may reach counting, for every child it started and has not seen close, the
  * largest result or failure the server lets a workflow return (its blob limit, 2 MiB by default): Temporal copies a
  * child's result into its parent's history, and terminates a run whose history passes 50 MiB. Children carried into a
  * later run send it only `runClosed`, so a run that reaches its budget continues as new instead of starting more.
@@ -46,14 +46,14 @@ export class CoordinatorRun {
   constructor(
     public state: CoordinatorState,
     readonly inbox: CoordinatorEvent[],
-    readonly version: RunVersion,
+    readonly behaviours: Behaviours,
     private readonly signalsThisRun: () => number,
   ) {
-    this.children = new Children({ state: () => this.state, inbox, version, sweeper: () => this.sweeper });
+    this.children = new Children({ state: () => this.state, inbox, behaviours, sweeper: () => this.sweeper });
     this.sweeper = createSweeper(() => this.state, inbox, {
       startedHere: (workflowId) => this.children.wasStartedHere(workflowId),
       heardClose: (workflowId) => this.children.heardClose(workflowId),
-      version: () => version,
+      behaviours,
     });
   }
 
@@ -93,7 +93,7 @@ export class CoordinatorRun {
       events.unshift({ type: 'coordinatorCancelled', at: now() });
     }
     const before = this.state;
-    const options = this.version >= 3 ? { startBudget: this.startBudget() } : {};
+    const options = this.behaviours.has('boundResultHistory') ? { startBudget: this.startBudget() } : {};
     const decision = decide(this.state, events, now(), options);
     this.state = decision.state;
     recordMetrics({ before, after: this.state, events, commands: decision.commands });
@@ -133,7 +133,7 @@ export class CoordinatorRun {
 
   /**
    * Hand over only settled state: every start confirmed (so the next run can cancel it by ID), no sweep midway, and
-   * (behaviour 2) every cancellation request and signal delivered.
+   * (deliverRequestsBeforeRollover) every cancellation request and signal delivered.
    */
   settled(): boolean {
     return !this.children.startsPending() && !this.sweeper.inFlight() && this.children.requestsDelivered();
@@ -148,7 +148,7 @@ export class CoordinatorRun {
     );
   }
 
-  /** How many more children this run's history can take the results of (behaviour 3). */
+  /** How many more children this run's history can take the results of (boundResultHistory). */
   private startBudget(): number {
     const room = Math.floor((RESULT_HISTORY_BUDGET - workflowInfo().historySize) / MAX_CHILD_RESULT_BYTES);
     return Math.max(0, room - this.children.ownOpen);

@@ -397,7 +397,7 @@ export function settleWithoutCommands(state: CoordinatorState, at: string): Coor
 /** What the shell knows that the state does not. */
 export interface DecideOptions {
   /**
-   * How many more children this run may start (run behaviour 3): each child's result or failure is copied into the
+   * How many more children this run may start (the boundResultHistory behaviour): each child's result or failure is copied into the
    * history of the run that started it, so a run starts only as many as its history can take. Planned starts beyond
    * it stay queued and the decision says so (`startsWithheld`): the shell continues as new, and the next run, whose
    * history their results never reach, starts them. @default unlimited

@@ -5,10 +5,10 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { RunVersion } from './run-version';
+import type { Behaviours } from './behaviours';
 
 /**
- * An activity of the coordinator that runs from behaviour 2 on carry a summary, so Web UI's timeline says what it is
+ * An activity of the coordinator of a run with describeInWebUi carries a summary, so Web UI's timeline says what it is
  * for ("sweep: …") instead of only its type; runs of earlier behaviour replay with the proxy they were recorded with.
  * The summary is fixed per proxy (SDK 1.13 has no per-call options), hence one proxy per activity.
  */
@@ -17,10 +17,10 @@ function labelled<O extends { summary?: string }, K extends keyof Activities>(
   name: K,
   options: O,
   summary: string,
-): (version: RunVersion) => Activities[K] {
+): (behaviours: Behaviours) => Activities[K] {
   const plain = proxy(options)[name];
   const withSummary = proxy({ ...options, summary })[name];
-  return (version) => (version >= 2 ? withSummary : plain);
+  return (behaviours) => (behaviours.has('describeInWebUi') ? withSummary : plain);
 }
 
 export function labelledActivity<K extends keyof Activities>(name: K, options: ActivityOptions, summary: string) {

@@ -287,7 +287,7 @@ export interface ChildMemo {
   supersededBy?: string;
   /**
    * `'when-asked'`: the child sends `runClosed` only after a `reportClose` signal (set by coordinators since run
-   * behaviour 2, see run-version.ts). Absent: it always sends it, as children of earlier coordinators expect.
+   * the reportCloseWhenAsked behaviour, see behaviours.ts). Absent: it always sends it, as children of earlier coordinators expect.
    */
   reportClose?: 'when-asked';
 }

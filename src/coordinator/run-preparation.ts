@@ -6,7 +6,7 @@
 import { log, patched, workflowInfo } from '@temporalio/workflow';
 import type { RunPreparation, RunPreparationInput } from '../activities';
 import { labelledActivity, labelledLocalActivity } from './labelled-activity';
-import type { RunVersion } from './run-version';
+import type { Behaviours } from './behaviours';
 import type { CoordinatorConfig } from './validation';
 import { messageOf } from './child-outcome';
 
@@ -54,13 +54,13 @@ export interface RunStart extends RunPreparation {
 
 /**
  * The pinned policy and the state this run continues with, if any. `firstBatch` is the number of signals the run's
- * first activation brought. From behaviour 2 on (run-version.ts) the local check needs no patch of its own.
+ * first activation brought. With `checkRunLocally` (behaviours.ts) the local check needs no patch of its own.
  */
 export async function prepareRun(
   config: CoordinatorConfig,
   continued: boolean,
   firstBatch: number,
-  version: RunVersion,
+  behaviours: Behaviours,
 ): Promise<RunStart> {
   const { workflowId, runId, originalExecutionRunId, startTime, continuedFromExecutionRunId } = workflowInfo();
   const input: RunPreparationInput = {
@@ -70,15 +70,18 @@ export async function prepareRun(
     originalExecutionRunId,
     chainStartTime: startTime.toISOString(),
     continued,
-    // Behaviour 3: believe carried state only from a coordinator run; find children no history accounts for.
-    ...(version >= 3 &&
+    // trustOnlyContinueAsNew and adoptUnaccountedChildren: believe carried state only from a coordinator run; find children no history accounts for.
+    ...(behaviours.has('trustOnlyContinueAsNew') &&
       continued &&
       continuedFromExecutionRunId && { continuedFromRunId: continuedFromExecutionRunId }),
-    ...(version >= 3 && { adoptOrphans: true }),
+    ...(behaviours.has('adoptUnaccountedChildren') && { adoptOrphans: true }),
   };
-  if (firstBatch <= LOCAL_RUN_CHECK_MAX_SIGNALS && (version >= 2 || patched(LOCAL_RUN_CHECK_PATCH))) {
+  if (
+    firstBatch <= LOCAL_RUN_CHECK_MAX_SIGNALS &&
+    (behaviours.has('checkRunLocally') || patched(LOCAL_RUN_CHECK_PATCH))
+  ) {
     try {
-      const checked = await checkCoordinatorRun(version)(input);
+      const checked = await checkCoordinatorRun(behaviours)(input);
       if (!checked.takeOver) return checked.pinned ? { pinned: checked.pinned } : {};
       // Fresh from here on: the activity below takes over what the key's history proves.
       if (checked.carriedDistrusted) input.continued = false;
@@ -88,7 +91,7 @@ export async function prepareRun(
     }
   }
   try {
-    const prepared = await prepareCoordinatorRun(version)(input);
+    const prepared = await prepareCoordinatorRun(behaviours)(input);
     if (prepared.takenFrom) log.info('continuing the work of an earlier run', { ...prepared.takenFrom });
     return prepared;
   } catch (err) {

@@ -5,14 +5,14 @@
 import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
 import { now } from './clock';
 import { stateQuery, type CoordinatorInput } from './messages';
-import type { RunVersion } from './run-version';
+import type { Behaviours } from './behaviours';
 import { continuedAsNew, refusedState, runStartConfig, type RunStartConfig } from './start-input';
 import { initialState, toView, withNotice, type CoordinatorEvent, type CoordinatorState } from './state';
 import { parseCoordinatorInput } from './validation';
 
 export interface RunBeginning {
   state: CoordinatorState;
-  /** The run continues as new from a run of its chain (behaviour 3: as the server records it). */
+  /** The run continues as new from a run of its chain (trustOnlyContinueAsNew: as the server records it). */
   continued: boolean;
   /** The carried state the run believes, if any. */
   carried: CoordinatorInput['carried'];
@@ -34,16 +34,18 @@ function legacyStartConfig(input: CoordinatorInput): RunStartConfig {
 export function beginRun(
   input: CoordinatorInput,
   inbox: readonly CoordinatorEvent[],
-  version: RunVersion,
+  behaviours: Behaviours,
 ): RunBeginning {
   const info = workflowInfo();
   const submits = inbox.flatMap((event) => (event.type === 'submit' ? [event.payload] : []));
-  const start = version >= 3 ? runStartConfig(input, submits, info.workflowId) : legacyStartConfig(input);
+  const start = behaviours.has('refuseUntrustedStart')
+    ? runStartConfig(input, submits, info.workflowId)
+    : legacyStartConfig(input);
   if (!start.ok) {
     // Refuse visibly rather than hold a key with a limit nobody meant, or a second limit for one key. The
     // submissions that came with it are rejected with the reason, which the state query tells their submitters.
     const refused = refusedState(input, info.workflowId, submits, start.message, now());
-    if (version >= 3) setHandler(stateQuery, () => toView(refused));
+    if (behaviours.has('refuseUntrustedStart')) setHandler(stateQuery, () => toView(refused));
     throw ApplicationFailure.create({
       type: start.failureType,
       message: start.message,
@@ -57,8 +59,8 @@ export function beginRun(
       ],
     });
   }
-  // Behaviour 3: only a continue-as-new (which the server records, and no client can make) hands a run its state.
-  const continued = version >= 3 ? continuedAsNew(info) : input.carried !== undefined;
+  // trustOnlyContinueAsNew: only a continue-as-new (which the server records, and no client can make) hands a run its state.
+  const continued = behaviours.has('trustOnlyContinueAsNew') ? continuedAsNew(info) : input.carried !== undefined;
   const carried = continued ? input.carried : undefined;
   let state: CoordinatorState = { ...initialState(start.config, info.workflowId, carried), taskQueue: info.taskQueue };
   if (input.carried !== undefined && !continued) {
@@ -68,7 +70,7 @@ export function beginRun(
       'ignored the carried state of a start input: only a continue-as-new carries state',
     );
   }
-  if (version >= 3 && start.repairedBy) {
+  if (behaviours.has('refuseUntrustedStart') && start.repairedBy) {
     const { submissionId, problem } = start.repairedBy;
     state = withNotice(
       state,

@@ -1,5 +1,5 @@
 /**
- * What a run may believe of its start input (run behaviour 3). The input comes from whoever called signalWithStart
+ * What a run may believe of its start input (behaviours refuseUntrustedStart and trustOnlyContinueAsNew). The input comes from whoever called signalWithStart
  * first — any client, in any language — so a run checks it against what no client can forge: its own workflow ID,
  * the server's record of how the run began, and the submissions that reached it. Pure, tested without a server.
  */

@@ -9,7 +9,7 @@
 import { log, patched, type ActivityOptions } from '@temporalio/workflow';
 import type { ChildToSweep, SweptChild } from '../activities';
 import { labelledActivity } from './labelled-activity';
-import type { RunVersion } from './run-version';
+import type { Behaviours } from './behaviours';
 import { messageOf } from './child-outcome';
 import type { Run } from './messages';
 import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
@@ -41,8 +41,8 @@ export interface SweeperContext {
   startedHere(workflowId: string): boolean;
   /** A `runClosed` signal for the child came to this run, or the previous run handed one over. */
   heardClose(workflowId: string): boolean;
-  /** The run's behaviour (run-version.ts). */
-  version(): RunVersion;
+  /** The run's behaviours (behaviours.ts). */
+  behaviours: Behaviours;
 }
 
 export interface Sweeper {
@@ -181,10 +181,12 @@ export function createSweeper(
     for (const workflowId of seenOpen) if (!sweeping.has(workflowId)) seenOpen.delete(workflowId);
     if (children.length === 0) return;
     const { coordinatorWorkflowId } = getState();
-    // Behaviour 3 also looks for running children it does not hold (reset after they closed).
-    const known = context.version() >= 3 ? { known: getState().runs.map((run) => run.workflowId) } : {};
+    // With adoptUnaccountedChildren it also looks for running children it does not hold (reset after they closed).
+    const known = context.behaviours.has('adoptUnaccountedChildren')
+      ? { known: getState().runs.map((run) => run.workflowId) }
+      : {};
     const lookedAt = at();
-    const swept = await sweepChildren(context.version())({ coordinatorWorkflowId, children, awaitClose, ...known });
+    const swept = await sweepChildren(context.behaviours)({ coordinatorWorkflowId, children, awaitClose, ...known });
     const unaccounted = swept.flatMap((child) => (child.status === 'unaccounted' ? [child.child] : []));
     if (unaccounted.length > 0) inbox.push({ type: 'childrenAdopted', children: unaccounted, lookedAt, at: at() });
     for (const child of swept) {
@@ -222,7 +224,7 @@ export function createSweeper(
     if (ending.length === 0) return;
     // Recorded before the terminate, so a child's handle (which may report the close first) finds the reason.
     for (const child of ending) ended.set(child.workflowId, child.ended);
-    await terminateChildren(context.version())({
+    await terminateChildren(context.behaviours)({
       children: ending.map(({ workflowId, runId, reason }) => ({ workflowId, runId, reason })),
     });
     // Children this run started hear of it through their handle (see endedBy); carried ones through this.

@@ -16,7 +16,7 @@ import { runClosedSignal, stateQuery, submitSignal, type CoordinatorInput, type 
 import { prepareRun } from './run-preparation';
 import { endRun, rollOver } from './run-end';
 import { beginRun } from './run-start';
-import { decideRunVersion } from './run-version';
+import { decideBehaviours } from './behaviours';
 import { toView, type CoordinatorEvent } from './state';
 import { parseRunClosed } from './validation';
 import { alarmSummary, nextWakeUp } from './wake-up';
@@ -41,9 +41,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     signalsThisRun++;
     inbox.push({ type: 'submit', payload, at: now() });
   });
-  const version = decideRunVersion();
-  const { state, continued, carried } = beginRun(input, inbox, version);
-  const run = new CoordinatorRun(state, inbox, version, () => signalsThisRun);
+  const behaviours = decideBehaviours();
+  const { state, continued, carried } = beginRun(input, inbox, behaviours);
+  const run = new CoordinatorRun(state, inbox, behaviours, () => signalsThisRun);
   run.children.inheritClosing(carried?.closing ?? []);
   // Submissions received but not decided yet (the run is still preparing, or their task is being handled) show as
   // queued: a submitter asking right after submit() must not be told its submission is unknown.
@@ -63,7 +63,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   });
 
   return CancellationScope.nonCancellable(async () => {
-    run.prepared(await prepareRun(run.state.config, continued, inbox.length, version));
+    run.prepared(await prepareRun(run.state.config, continued, inbox.length, behaviours));
     // Carried or taken-over state may hold decisions the previous run could not finish (e.g. a close it learned
     // last); they are decided together with the signals that arrived meanwhile, as the take-over fold assumes.
     await run.apply();
@@ -79,7 +79,7 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
       }
       const next = nextWakeUp(run.state, run.sweeper, lastActiveAt, windDownUntil);
       const wakeUp = () => run.hasWork() || (windDownUntil !== undefined && run.woundDown());
-      alarm.setFor(next.at, version >= 2 ? () => alarmSummary(next.why(), next.at) : undefined);
+      alarm.setFor(next.at, behaviours.has('describeInWebUi') ? () => alarmSummary(next.why(), next.at) : undefined);
       await condition(() => wakeUp() || alarm.rang());
       alarm.reset();
       if (next.unreportedDue !== undefined) run.judgeUnreportedCloses();

@@ -1,12 +1,12 @@
 /**
- * Run behaviour 2 (src/coordinator/run-version.ts), judged from Temporal's histories: a child reports its close only
+ * Run behaviour 2 (src/coordinator/behaviours.ts: reportCloseWhenAsked, deliverRequestsBeforeRollover), judged from Temporal's histories: a child reports its close only
  * to a coordinator run that did not start it and asked, and cancellation requests decided in the workflow task that
  * continues as new are delivered, not dropped with that task's other requests.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SubmitResult } from '../../src/client';
 import { CHILD_MEMO_KEY, type ChildMemo } from '../../src/coordinator/messages';
-import { RUN_BEHAVIOUR_2_PATCH } from '../../src/coordinator/run-version';
+import { RUN_BEHAVIOUR_2_PATCH } from '../../src/coordinator/behaviours';
 import { demoPolicy, submitDemo, waitForState } from '../helpers/demo';
 import { allRunsOf, closeHistoryConnections, eventsOf, type HistoryEvent } from '../helpers/hostile';
 import {
