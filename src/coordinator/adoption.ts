@@ -5,19 +5,10 @@
  * CANCEL_IN_PROGRESS an older one is cancelled by the newer work). A revived child's submission already has its
  * outcome: its second life ends with a notice, never a second outcome.
  */
-import type { Run } from './messages';
-import { withNotice, type CoordinatorState } from './state';
+import type { AdoptedChild, Run } from './messages';
 
-/** A running child whose memo names this coordinator and its submission. */
-export interface AdoptedChild {
-  workflowId: string;
-  /** First run ID of its chain. */
-  runId: string;
-  workflowType: string;
-  submissionId: string;
-  seq: number;
-  startedAt: string;
-}
+export type { AdoptedChild } from './messages';
+import { withNotice, type CoordinatorState } from './state';
 
 /**
  * `state` with `children` counted as running. `lookedAt` is when they were seen running: a child whose submission

@@ -291,3 +291,14 @@ export interface ChildMemo {
    */
   reportClose?: 'when-asked';
 }
+
+/** A running child whose memo names this coordinator and its submission (found by the take-over or a sweep). */
+export interface AdoptedChild {
+  workflowId: string;
+  /** First run ID of its chain. */
+  runId: string;
+  workflowType: string;
+  submissionId: string;
+  seq: number;
+  startedAt: string;
+}

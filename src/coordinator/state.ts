@@ -4,6 +4,7 @@
  */
 import {
   CLOSE_OUTCOMES,
+  type AdoptedChild,
   type CarriedState,
   type ClosedRun,
   type CloseOutcome,
@@ -22,7 +23,6 @@ import {
   utf8Length,
 } from './limits';
 import type { CoordinatorConfig } from './validation';
-import type { AdoptedChild } from './adoption';
 
 export interface CoordinatorState {
   config: CoordinatorConfig;
