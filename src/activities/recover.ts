@@ -20,7 +20,7 @@ import {
 } from '../coordinator/messages';
 import { TakeOverFold, type AbandonedFact, type TakenOver } from '../coordinator/take-over';
 import { REFUSAL_FAILURE_TYPES } from '../coordinator/start-input';
-import { parseCoordinatorInput, type CoordinatorConfig } from '../coordinator/validation';
+import { parseCoordinatorInput, undecodable, type CoordinatorConfig } from '../coordinator/validation';
 
 /** Close statuses after which a run's open work was not handed to a successor. */
 const ABANDONING_STATUSES = new Set(['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCELLED']);
@@ -90,6 +90,23 @@ function timeOf(event: HistoryEvent): string {
 
 type Decode = (payloads: temporal.api.common.v1.IPayloads | null | undefined) => Promise<unknown>;
 
+/**
+ * Decodes one payload of a history the way the coordinator does: a payload that does not decode (another SDK's
+ * converter, a hand-written call) becomes an `Undecodable` value the fold rejects, never a failed activity that retries
+ * for as long as the payload stays in the history.
+ */
+function decoderOf(converter: LoadedDataConverter): Decode {
+  return async (payloads) => {
+    try {
+      return await decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
+    } catch (err) {
+      const bytes = payloads?.payloads?.[0]?.metadata?.encoding;
+      const encoding = bytes && bytes.length > 0 ? Buffer.from(bytes).toString('latin1').slice(0, 64) : '(none)';
+      return undecodable(encoding, err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
 /** The facts one history event states, if any. */
 async function factsOf(event: HistoryEvent, decode: Decode, converter: LoadedDataConverter): Promise<AbandonedFact[]> {
   const at = timeOf(event);
@@ -109,7 +126,8 @@ async function factsOf(event: HistoryEvent, decode: Decode, converter: LoadedDat
         ...(typeof memo?.submissionId === 'string' && { submissionId: memo.submissionId }),
         ...(typeof memo?.seq === 'number' && { seq: memo.seq }),
         ...(initiated.workflowType?.name && { workflowType: initiated.workflowType.name }),
-        args: await decodeArrayFromPayloads(converter, initiated.input?.payloads),
+        // Only kept to redo a start that never took place: arguments that do not decode are simply not kept.
+        args: await decodeArrayFromPayloads(converter, initiated.input?.payloads).catch(() => undefined),
       },
     ];
   }
@@ -155,7 +173,7 @@ export async function readAbandonedRun(
 ): Promise<TakenOver> {
   const converter = client.options.loadedDataConverter;
   let chain: { originalExecutionRunId: string; chainStartTime: string; continued: boolean } | undefined;
-  const decode: Decode = (payloads) => decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads?.payloads);
+  const decode = decoderOf(converter);
   // A run that refused its start input (invalid, or not the key's canonical ID) rejected what came with it.
   const refusal = await refusalOf(client, input.workflowId, input.runId);
   if (refusal) return readRefusedRun(client, input, refusal, decode);

@@ -242,8 +242,10 @@ export interface CoordinatorResult extends CoordinatorStateView {
   nextSeq: number;
 }
 
-export const submitSignal = defineSignal<[Submission]>('submit');
-export const runClosedSignal = defineSignal<[RunClosed]>('runClosed');
+export const SUBMIT_SIGNAL = 'submit';
+export const RUN_CLOSED_SIGNAL = 'runClosed';
+export const submitSignal = defineSignal<[Submission]>(SUBMIT_SIGNAL);
+export const runClosedSignal = defineSignal<[RunClosed]>(RUN_CLOSED_SIGNAL);
 export const stateQuery = defineQuery<CoordinatorStateView>('state');
 
 /**

@@ -7,6 +7,7 @@ import { CancelledFailure, continueAsNew, setCurrentDetails } from '@temporalio/
 import type { Children } from './children';
 import { now } from './clock';
 import { describeCoordinator } from './details';
+import { asRawInput } from './raw-payload';
 import type { CoordinatorInput, CoordinatorResult } from './messages';
 import { isOpen, toCarried, toView, withNotice, type CoordinatorState } from './state';
 import { toCoordinatorInput } from './validation';
@@ -18,7 +19,7 @@ export function rollOver(state: CoordinatorState, children: Children): Promise<n
   const carried = toCarried(state);
   carried.counters = { ...carried.counters, continuedAsNew: carried.counters.continuedAsNew + 1 };
   carried.closing = children.closingToHandOver(state);
-  return continueAsNew<Coordinator>({ ...toCoordinatorInput(state.config), carried });
+  return continueAsNew<Coordinator>(asRawInput({ ...toCoordinatorInput(state.config), carried }));
 }
 
 /** Ends a run whose loop is over: cancelled (wound down) or idle. */
@@ -33,7 +34,7 @@ export function endRun(state: CoordinatorState): Promise<CoordinatorResult> {
       const carried = toCarried(
         withNotice({ ...state, runs }, now(), 'submissions that arrived after the cancellation continue in this run'),
       );
-      return continueAsNew<Coordinator>({ ...toCoordinatorInput(state.config), carried });
+      return continueAsNew<Coordinator>(asRawInput({ ...toCoordinatorInput(state.config), carried }));
     }
     // Ends as Canceled, as the operator asked. Children still closing are followed by the key's next run, which
     // takes this run's work over from its history.

@@ -48,6 +48,25 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
+/** Key of the value a payload that could not be decoded becomes (see raw-payload.ts): rejected, never decided on. */
+const UNDECODABLE = '__temporalConcurrencyUndecodable';
+
+/** A message whose payload the data converter could not decode: its encoding and the decoder's message. */
+export interface Undecodable {
+  [UNDECODABLE]: { encoding: string; message: string };
+}
+
+export function undecodable(encoding: string, message: string): Undecodable {
+  return { [UNDECODABLE]: { encoding, message: message.slice(0, 300) } };
+}
+
+/** Why an undecodable message was refused, or undefined for a decoded one. */
+export function undecodableProblem(value: unknown, what: string): string | undefined {
+  const found = isRecord(value) ? (value[UNDECODABLE] as Undecodable[typeof UNDECODABLE] | undefined) : undefined;
+  if (!isRecord(found)) return undefined;
+  return `${what} payload could not be decoded (encoding ${found.encoding}): ${found.message}`;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -228,6 +247,8 @@ export function parseTunable(source: Record<string, unknown>, prefix = ''): Pars
 
 /** Validates the coordinator's start input and applies defaults. */
 export function parseCoordinatorInput(input: unknown): Parsed<CoordinatorConfig> {
+  const undecoded = undecodableProblem(input, 'coordinator input');
+  if (undecoded) return fail('input', undecoded);
   if (!isRecord(input)) return fail('input', `coordinator input must be an object, got ${describe(input)}`);
   const problem = firstProblem([
     checkNonEmptyString('policy', input.policy, MAX_POLICY_NAME_LENGTH, true),
@@ -266,6 +287,8 @@ export function parseSubmitterConfig(value: unknown): Parsed<SubmitterConfig | u
  * checked by `admissionProblem`). Unknown extra fields are ignored, as JSON APIs usually do.
  */
 export function parseSubmission(payload: unknown): Parsed<Submission> {
+  const undecoded = undecodableProblem(payload, 'submission');
+  if (undecoded) return fail('submission', undecoded);
   if (!isRecord(payload)) return fail('submission', `submission must be an object, got ${describe(payload)}`);
   const problem = firstProblem([
     checkNonEmptyString('id', payload.id, MAX_SUBMISSION_ID_LENGTH),
@@ -295,6 +318,8 @@ export function parseSubmission(payload: unknown): Parsed<Submission> {
 
 /** Validates a `runClosed` signal argument. */
 export function parseRunClosed(payload: unknown): Parsed<RunClosed> {
+  const undecoded = undecodableProblem(payload, 'runClosed');
+  if (undecoded) return fail('runClosed', undecoded);
   if (!isRecord(payload)) return fail('runClosed', `runClosed must be an object, got ${describe(payload)}`);
   const problem = firstProblem([
     checkNonEmptyString('workflowId', payload.workflowId, MAX_TEMPORAL_ID_LENGTH, true),
@@ -309,6 +334,7 @@ export function parseRunClosed(payload: unknown): Parsed<RunClosed> {
 
 /** A best-effort id for a submission that failed validation, so its rejection can still be found. */
 export function idOfInvalidSubmission(payload: unknown): string {
+  if (undecodableProblem(payload, 'submission')) return '(undecodable)';
   if (isRecord(payload) && typeof payload.id === 'string' && payload.id.length > 0) {
     // Only an id that could be valid is echoed: a huge or malformed one would bloat state and the Web UI.
     if (payload.id.length <= MAX_SUBMISSION_ID_LENGTH && !hasLoneSurrogate(payload.id)) return payload.id;

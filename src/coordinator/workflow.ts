@@ -12,7 +12,14 @@ import { now } from './clock';
 import { CoordinatorRun } from './coordinator-run';
 import { applyEvent } from './decide';
 import { foldEvents } from './metric-emitter';
-import { runClosedSignal, stateQuery, submitSignal, type CoordinatorInput, type CoordinatorResult } from './messages';
+import {
+  RUN_CLOSED_SIGNAL,
+  SUBMIT_SIGNAL,
+  stateQuery,
+  type CoordinatorInput,
+  type CoordinatorResult,
+} from './messages';
+import { decodeRaw, rawSignal, withRawInput } from './raw-payload';
 import { prepareRun } from './run-preparation';
 import { endRun, rollOver } from './run-end';
 import { beginRun } from './run-start';
@@ -20,6 +27,9 @@ import { decideBehaviours } from './behaviours';
 import { toView, type CoordinatorEvent } from './state';
 import { parseRunClosed } from './validation';
 import { alarmSummary, nextWakeUp } from './wake-up';
+
+const submitRawSignal = rawSignal(SUBMIT_SIGNAL);
+const runClosedRawSignal = rawSignal(RUN_CLOSED_SIGNAL);
 
 /** Longest wait for starts to be confirmed before continue-as-new is retried. */
 const BUSY_WAIT_MS = 60_000;
@@ -34,12 +44,16 @@ const WIND_DOWN_MS = 10_000;
  * @returns the final `state` view and the bookkeeping the key's next run continues, once the key has been idle for
  *   `idleTimeoutMs`
  */
-export async function concurrencyCoordinator(input: CoordinatorInput): Promise<CoordinatorResult> {
+export const concurrencyCoordinator = withRawInput(async function concurrencyCoordinator(
+  rawInput: CoordinatorInput,
+): Promise<CoordinatorResult> {
+  // Undecodable messages (raw-payload.ts) reach the validation as values it rejects, never as a failed task.
+  const input = decodeRaw(rawInput) as CoordinatorInput;
   const inbox: CoordinatorEvent[] = [];
   let signalsThisRun = 0;
-  setHandler(submitSignal, (payload: unknown) => {
+  setHandler(submitRawSignal, (payload: unknown) => {
     signalsThisRun++;
-    inbox.push({ type: 'submit', payload, at: now() });
+    inbox.push({ type: 'submit', payload: decodeRaw(payload), at: now() });
   });
   const behaviours = decideBehaviours();
   const { state, continued, carried } = beginRun(input, inbox, behaviours);
@@ -48,9 +62,9 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
   // Submissions received but not decided yet (the run is still preparing, or their task is being handled) show as
   // queued: a submitter asking right after submit() must not be told its submission is unknown.
   setHandler(stateQuery, () => toView(inbox.reduce(applyEvent, run.state)));
-  setHandler(runClosedSignal, (payload: unknown) => {
+  setHandler(runClosedRawSignal, (payload: unknown) => {
     signalsThisRun++;
-    const parsed = parseRunClosed(payload);
+    const parsed = parseRunClosed(decodeRaw(payload));
     if (!parsed.ok) return log.warn('ignoring malformed runClosed signal', { problem: parsed.problem.message });
     const { workflowId } = parsed.value;
     run.children.heardRunClosed(workflowId);
@@ -101,4 +115,4 @@ export async function concurrencyCoordinator(input: CoordinatorInput): Promise<C
     await condition(allHandlersFinished);
     return endRun(foldEvents(run.state, inbox.splice(0)));
   });
-}
+});

@@ -1,0 +1,149 @@
+/**
+ * A payload the data converter cannot decode costs only itself (issue 15, item 5): a `submit` or `runClosed` signal,
+ * or a start input, that is not JSON (`{not json` as json/plain) or has an encoding nobody knows (`binary/x-probe`) —
+ * another SDK's converter, a hand-written gRPC call, the CLI with `--input-meta` can send one. The coordinator
+ * records it as rejected with its encoding and the decoder's message and carries on, in the live run and in a
+ * take-over. Sent with the raw gRPC calls, judged from the coordinator's history and its `state` query.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { coordinatorWorkflowId } from '../../src/client';
+import { COORDINATOR_WORKFLOW_TYPE } from '../../src/coordinator/messages';
+import { waitForState } from '../helpers/demo';
+import {
+  closeHistoryConnections,
+  eventsOf,
+  keyedPolicy,
+  submitKeyed,
+  waitForStatus,
+  workflowTaskFailures,
+} from '../helpers/hostile';
+import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+
+let ctx: TemporalTestContext;
+beforeAll(async () => {
+  ctx = await connectToTestServer();
+});
+afterAll(async () => {
+  await closeHistoryConnections();
+  await ctx?.close();
+});
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const NOT_JSON = { metadata: { encoding: bytes('json/plain') }, data: bytes('{not json') };
+const UNKNOWN_ENCODING = { metadata: { encoding: bytes('binary/x-probe') }, data: bytes('\u0001\u0002') };
+const json = (value: unknown) => ({ metadata: { encoding: bytes('json/plain') }, data: bytes(JSON.stringify(value)) });
+
+async function rawSignal(client: Client, workflowId: string, signalName: string, payload: object): Promise<void> {
+  await client.workflowService.signalWorkflowExecution({
+    namespace: client.options.namespace,
+    workflowExecution: { workflowId },
+    signalName,
+    input: { payloads: [payload] },
+    identity: 'undecodable-test',
+    requestId: randomUUID(),
+  });
+}
+
+it('5a. submit signals that do not decode (not JSON, unknown encoding) are rejected with the reason; the key carries on', async () => {
+  const taskQueue = uniqueName('undecodable-submit');
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000 });
+    const first = await submitKeyed(ctx.client, policy, 'k', 'first', 'sleepyWork', { sleepMs: 100 });
+    const coordinatorId = first.coordinatorWorkflowId;
+    await waitForState(ctx.client, coordinatorId, (s) => s.recent.some((r) => r.id === 'first'), 'first recorded');
+    await rawSignal(ctx.client, coordinatorId, 'submit', NOT_JSON);
+    await rawSignal(ctx.client, coordinatorId, 'submit', UNKNOWN_ENCODING);
+    await submitKeyed(ctx.client, policy, 'k', 'after', 'sleepyWork', { sleepMs: 100 });
+    const state = await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 'after' && r.outcome === 'completed'),
+      'after completed',
+      20_000,
+    );
+    const rejected = state.recent.filter((r) => r.outcome === 'rejected').map((r) => [r.id, r.reason]);
+    expect(rejected).toHaveLength(2);
+    expect(rejected[0]?.[0]).toBe('(undecodable)');
+    expect(rejected[0]?.[1]).toMatch(/submission payload could not be decoded \(encoding json\/plain\)/);
+    expect(rejected[1]?.[1]).toMatch(/encoding binary\/x-probe/);
+    expect(workflowTaskFailures(await eventsOf(ctx.client, coordinatorId))).toEqual([]);
+  });
+});
+
+it('5b. a runClosed signal that does not decode is ignored: no workflow task fails, the state query answers', async () => {
+  const taskQueue = uniqueName('undecodable-run-closed');
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000 });
+    const s1 = await submitKeyed(ctx.client, policy, 'k', 's1', 'sleepyWork', { sleepMs: 1500 });
+    const coordinatorId = s1.coordinatorWorkflowId;
+    await rawSignal(ctx.client, coordinatorId, 'runClosed', NOT_JSON);
+    await rawSignal(ctx.client, coordinatorId, 'runClosed', UNKNOWN_ENCODING);
+    await waitForState(ctx.client, coordinatorId, (s) => s.recent.some((r) => r.id === 's1'), 's1 recorded', 20_000);
+    expect(workflowTaskFailures(await eventsOf(ctx.client, coordinatorId))).toEqual([]);
+  });
+});
+
+it('5c. a start input that does not decode fails that run visibly, and the key’s next submission runs', async () => {
+  const taskQueue = uniqueName('undecodable-start');
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000 });
+    const coordinatorId = coordinatorWorkflowId(policy.name, 'k');
+    await ctx.client.workflowService.signalWithStartWorkflowExecution({
+      namespace: ctx.client.options.namespace,
+      workflowId: coordinatorId,
+      workflowType: { name: COORDINATOR_WORKFLOW_TYPE },
+      taskQueue: { name: taskQueue },
+      input: { payloads: [NOT_JSON] },
+      signalName: 'submit',
+      signalInput: {
+        payloads: [json({ id: 'raw-1', workflowType: 'sleepyWork', args: [{ key: 'k', sleepMs: 100 }] })],
+      },
+      identity: 'undecodable-test',
+      requestId: randomUUID(),
+    });
+    await waitForStatus(ctx.client, coordinatorId, 'FAILED', 15_000);
+    const events = await eventsOf(ctx.client, coordinatorId);
+    expect(workflowTaskFailures(events)).toEqual([]);
+    const failure = events.at(-1)?.workflowExecutionFailedEventAttributes?.failure;
+    expect(failure?.applicationFailureInfo?.type).toBe('InvalidCoordinatorInput');
+    expect(failure?.message).toMatch(/coordinator input payload could not be decoded \(encoding json\/plain\)/);
+
+    await submitKeyed(ctx.client, policy, 'k', 'next', 'sleepyWork', { sleepMs: 100 });
+    const state = await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 'next' && r.outcome === 'completed'),
+      'next completed',
+      20_000,
+    );
+    expect(state.recent.find((r) => r.id === 'raw-1')?.outcome).toBe('rejected');
+  });
+});
+
+it('5d. a take-over whose history holds an undecodable submission rejects it and takes over the rest at once', async () => {
+  const taskQueue = uniqueName('undecodable-take-over');
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000, slotRelease: 'on-close' });
+    const s1 = await submitKeyed(ctx.client, policy, 'k', 's1', 'sleepyWork', { sleepMs: 60_000 });
+    const coordinatorId = s1.coordinatorWorkflowId;
+    await waitForState(ctx.client, coordinatorId, (s) => s.running[0]?.runId !== undefined, 's1 started');
+    await rawSignal(ctx.client, coordinatorId, 'submit', UNKNOWN_ENCODING);
+    await ctx.client.workflow.getHandle(coordinatorId).terminate('test: operator');
+    await submitKeyed(ctx.client, policy, 'k', 's2', 'sleepyWork', { sleepMs: 100 });
+    const state = await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 's2' && r.outcome === 'completed'),
+      's1 superseded and s2 completed by the fresh run',
+      30_000,
+    );
+    expect(state.recent.find((r) => r.id === 's1')?.outcome).toBe('cancelled');
+    expect(state.recent.find((r) => r.id === '(undecodable)')?.reason).toMatch(/encoding binary\/x-probe/);
+  });
+});
