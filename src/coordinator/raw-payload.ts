@@ -14,15 +14,21 @@ import { defaultPayloadConverter, defineSignal, type SignalDefinition } from '@t
 import { undecodable } from './validation';
 
 // Looked up on the namespace: a named import of an export older SDKs lack would not bundle cleanly.
+// Typed here, not from the SDK's declarations: apps on older SDKs of the peer range compile this file's types too.
+interface RawPayload {
+  metadata?: Record<string, Uint8Array> | null;
+  data?: Uint8Array | null;
+}
 const rawValue = common as unknown as {
-  rawValueTypeInfo?: common.TypeInfo;
-  RawValue?: new (...args: never[]) => { readonly payload: common.Payload };
+  rawValueTypeInfo?: object;
+  RawValue?: new (...args: never[]) => { readonly payload: RawPayload };
 };
 
 /** The workflow side's definition of one of the coordinator's own signals: its argument arrives undecoded. */
 export function rawSignal(name: string): SignalDefinition<[unknown]> {
   const typeInfo = rawValue.rawValueTypeInfo;
-  return defineSignal<[unknown]>(name, typeInfo ? { typeInfo: { inputTypes: [typeInfo] } } : {});
+  const options = typeInfo ? { typeInfo: { inputTypes: [typeInfo] } } : {};
+  return defineSignal<[unknown]>(name, options);
 }
 
 /** Makes the workflow function receive its first argument undecoded (static options, read before decoding). */
@@ -54,7 +60,7 @@ export function decodeRaw(value: unknown): unknown {
 }
 
 /** The payload's `encoding` metadata as text (bounded: it is echoed in a reason). */
-function encodingOf(payload: common.Payload): string {
+function encodingOf(payload: RawPayload): string {
   const bytes = payload.metadata?.encoding;
   if (!bytes || bytes.length === 0) return '(none)';
   return String.fromCharCode(...Array.from(bytes.subarray(0, 64)));
