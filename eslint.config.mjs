@@ -17,6 +17,20 @@ const sandboxRestriction = {
   })),
 };
 
+// The decision core is pure: (state, event) → commands, tested without a server. Nothing from the SDK, nothing from
+// Node, nothing from the shell around it: everything it needs lives under src/coordinator/core/.
+const pureCore = (outside) => ({
+  patterns: [
+    ...sandboxRestriction.patterns,
+    {
+      group: ['@temporalio/*'],
+      message: 'The decision core is pure: no Temporal SDK (that is the shell, one folder up).',
+    },
+    { group: [outside], message: 'The decision core imports only from src/coordinator/core/.' },
+  ],
+  paths: sandboxRestriction.paths,
+});
+
 export default tseslint.config(
   { ignores: ['node_modules', 'lib', 'coverage', 'bench/results', 'test/consumer/app'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -39,5 +53,7 @@ export default tseslint.config(
     files: ['src/workflows/**', 'src/coordinator/**', 'src/interceptors/**', 'test/fixtures/workflows.ts'],
     rules: { 'no-restricted-imports': ['error', sandboxRestriction] },
   },
+  { files: ['src/coordinator/core/*.ts'], rules: { 'no-restricted-imports': ['error', pureCore('../*')] } },
+  { files: ['src/coordinator/core/*/**'], rules: { 'no-restricted-imports': ['error', pureCore('../../*')] } },
   { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -4,9 +4,13 @@
  * @module
  */
 import { Context } from '@temporalio/activity';
+import type {
+  CoordinatorActivities,
+  RunCheck,
+  RunPreparation,
+  RunPreparationInput,
+} from '../coordinator/core/activity-contract';
 import type { PinnedPolicy } from '../coordinator/messages';
-import type { TakenOver } from '../coordinator/take-over';
-import type { CoordinatorConfig } from '../coordinator/validation';
 import { adoptOrphanedChildren, findOrphanedChildren } from './orphans';
 import {
   distrustedContinuation,
@@ -18,7 +22,14 @@ import {
 import { cancelChildren, sweepChildren, terminateChildren } from './sweep';
 
 export type { AbandonedPredecessor } from './recover';
-export type { ChildToSweep, SweptChild } from './sweep';
+export type {
+  ChildToSweep,
+  CoordinatorActivities,
+  RunCheck,
+  RunPreparation,
+  RunPreparationInput,
+  SweptChild,
+} from '../coordinator/core/activity-contract';
 
 /** Options of {@link createActivities}. */
 export interface ActivitiesOptions {
@@ -30,46 +41,8 @@ export interface ActivitiesOptions {
   pinnedPolicies?: Record<string, PinnedPolicy>;
 }
 
-/** What a coordinator run learns before it starts deciding. */
-export interface RunPreparation {
-  /** The policy this worker pins, if any. */
-  pinned?: PinnedPolicy;
-  /** The state to continue with: a predecessor's open work, or the run a reset replaced. */
-  takenOver?: TakenOver;
-  /** Which run it came from and why, for the log and the run's notices. */
-  takenFrom?: { runId: string; status: string };
-  /**
-   * Why the run's carried state is not believed (trustOnlyContinueAsNew): the run it continued from is not a coordinator run. The
-   * run then starts fresh, and `takenOver` is what the key's history proves.
-   */
-  carriedDistrusted?: string;
-}
-
-/** What `checkCoordinatorRun` finds: the pinned policy, and whether `prepareCoordinatorRun` must run. */
-export interface RunCheck extends Pick<RunPreparation, 'pinned' | 'carriedDistrusted'> {
-  takeOver: boolean;
-}
-
-/** Input of `prepareCoordinatorRun`. */
-export interface RunPreparationInput {
-  config: CoordinatorConfig;
-  workflowId: string;
-  runId: string;
-  originalExecutionRunId: string;
-  chainStartTime: string;
-  /** The run continues as new from a predecessor in its chain, whose state it was handed. */
-  continued: boolean;
-  /**
-   * trustOnlyContinueAsNew: the run it continued from, checked to be a coordinator run before its carried state is believed
-   * (another workflow type could continue as new into a coordinator with any state).
-   */
-  continuedFromRunId?: string;
-  /** adoptUnaccountedChildren: also adopt running children whose memo names this coordinator but no history the run read does. */
-  adoptOrphans?: boolean;
-}
-
 /** The activities coordinators run: `withConcurrency`/`createWorker` register them next to the application's. */
-export function createActivities(options: ActivitiesOptions = {}) {
+export function createActivities(options: ActivitiesOptions = {}): CoordinatorActivities {
   const pinnedPolicies = options.pinnedPolicies ?? {};
   const pinsOf = (policy: string): Pick<RunPreparation, 'pinned'> => {
     const pinned = Object.prototype.hasOwnProperty.call(pinnedPolicies, policy) ? pinnedPolicies[policy] : undefined;
@@ -134,4 +107,4 @@ export function createActivities(options: ActivitiesOptions = {}) {
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+export type Activities = CoordinatorActivities;

@@ -6,9 +6,9 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { CHILD_MEMO_KEY, type ChildMemo } from '../coordinator/messages';
-import type { AdoptedChild } from '../coordinator/adoption';
-import { TakeOverFold, type TakenOver } from '../coordinator/take-over';
-import type { CoordinatorConfig } from '../coordinator/validation';
+import type { AdoptedChild } from '../coordinator/core/adoption';
+import { TakeOverFold, type TakenOver } from '../coordinator/core/take-over';
+import type { CoordinatorConfig } from '../coordinator/core/validation';
 import type { PinnedPolicy } from '../coordinator/messages';
 
 /** More running children than this under one coordinator is more than any limit allows: the rest wait a sweep. */

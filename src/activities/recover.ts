@@ -18,9 +18,9 @@ import {
   type PinnedPolicy,
   type Superseded,
 } from '../coordinator/messages';
-import { TakeOverFold, type AbandonedFact, type TakenOver } from '../coordinator/take-over';
-import { REFUSAL_FAILURE_TYPES } from '../coordinator/start-input';
-import { parseCoordinatorInput, undecodable, type CoordinatorConfig } from '../coordinator/validation';
+import { TakeOverFold, type AbandonedFact, type TakenOver } from '../coordinator/core/take-over';
+import { REFUSAL_FAILURE_TYPES } from '../coordinator/core/start-input';
+import { parseCoordinatorInput, undecodable, type CoordinatorConfig } from '../coordinator/core/validation';
 
 /** Close statuses after which a run's open work was not handed to a successor. */
 const ABANDONING_STATUSES = new Set(['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCELLED']);

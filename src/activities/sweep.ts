@@ -8,31 +8,8 @@ import {
   type CloseOutcome,
   type Superseded,
 } from '../coordinator/messages';
-import type { AdoptedChild } from '../coordinator/adoption';
 import { findOrphanedChildren } from './orphans';
-
-/** One open child as the coordinator knows it. */
-export interface ChildToSweep {
-  workflowId: string;
-  submissionId: string;
-  /** First run ID of the child's chain, once confirmed; absent while its ownership is being checked. */
-  runId?: string;
-  /** Its start found the ID in use: check the running workflow is the child started for this submission. */
-  verify?: boolean;
-}
-
-/** What the sweep found about one child. */
-export type SweptChild =
-  | { workflowId: string; status: 'closed'; outcome: CloseOutcome; reason?: string; runId?: string }
-  | { workflowId: string; status: 'running'; runId?: string }
-  /** Its workflow task never got going; `stuck` ones are failing, `waiting` ones were never picked up. */
-  | { workflowId: string; status: 'stuck' | 'waiting'; reason: string; sinceMs: number; runId?: string }
-  /** Its start (issued by an earlier run, never confirmed) never took place: nothing holds its ID. */
-  | { workflowId: string; status: 'neverStarted' }
-  /** The workflow holding the ID was not started by this coordinator for this submission: never touch it. */
-  | { workflowId: string; status: 'foreign'; reason: string }
-  /** Running, named by its memo as this coordinator's child, but not among the coordinator's (reset after it closed). */
-  | { workflowId: string; status: 'unaccounted'; child: AdoptedChild };
+import type { ChildToSweep, SweepInput, SweptChild } from '../coordinator/core/activity-contract';
 
 /**
  * A child whose first workflow task has failed this many times never got going: typically no worker registers its
@@ -124,16 +101,7 @@ async function notGoing(
  * (terminated from the UI or CLI, run timeout), those that never got going (stuck or waiting for a worker), and for
  * children whose start found their ID in use, whether that workflow really is this submission's child.
  */
-export async function sweepChildren(input: {
-  coordinatorWorkflowId: string;
-  children: ChildToSweep[];
-  awaitClose?: string[];
-  /**
-   * adoptUnaccountedChildren: every workflow ID the coordinator holds (open or queued). Running children of the coordinator with
-   * none of these IDs are reported `unaccounted`: a child reset after it closed runs again, and counts.
-   */
-  known?: string[];
-}): Promise<SweptChild[]> {
+export async function sweepChildren(input: SweepInput): Promise<SweptChild[]> {
   const { client } = Context.current();
   const swept: SweptChild[] = [];
   const awaitClose = new Set(input.awaitClose ?? []);

@@ -4,7 +4,7 @@
  * `concurrency/` are reserved to coordinators and their children), any other ID through the child's memo.
  */
 import { coordinatorWorkflowId } from '../client/ids';
-import { defaultChildWorkflowId } from '../coordinator/admission';
+import { defaultChildWorkflowId } from '../coordinator/core/admission';
 
 export interface SubmissionRef {
   coordinatorWorkflowId: string;

@@ -1,5 +1,5 @@
 import type { LimitStrategy, SlotRelease } from '../coordinator/messages';
-import { checkTaskQueue, parseCoordinatorInput } from '../coordinator/validation';
+import { checkTaskQueue, parseCoordinatorInput } from '../coordinator/core/validation';
 import { ConcurrencyInputError } from './errors';
 
 /**

@@ -7,10 +7,10 @@ import {
   type CoordinatorInput,
   type Submission,
 } from '../coordinator/messages';
-import { admit } from '../coordinator/admission';
-import { tunableFieldsOf } from '../coordinator/config-change';
-import { parseCoordinatorInput, parseSubmission } from '../coordinator/validation';
-import { hasLoneSurrogate, summaryText } from '../coordinator/limits';
+import { admit } from '../coordinator/core/admission';
+import { tunableFieldsOf } from '../coordinator/core/config-change';
+import { parseCoordinatorInput, parseSubmission } from '../coordinator/core/validation';
+import { hasLoneSurrogate, summaryText } from '../coordinator/core/limits';
 import { concurrencySearchAttributes } from '../search-attributes';
 import { ConcurrencyInputError } from './errors';
 import { sendWithSearchAttributes } from './search-attributes';

@@ -16,14 +16,14 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { classifyChildFailure, messageOf } from './child-outcome';
 import { now } from './clock';
 import { labelledActivity } from './labelled-activity';
-import { defaultChildWorkflowId } from './decide';
-import { summaryText } from './limits';
+import { defaultChildWorkflowId } from './core/decide';
+import { summaryText } from './core/limits';
 import { CHILD_MEMO_KEY, reportCloseSignal, supersededSignal, type ChildMemo, type Run } from './messages';
 import type { Behaviours } from './behaviours';
 import { childSearchAttributes } from './child-search-attributes';
 import type { Sweeper } from './sweeper';
-import { isOpen, type Command, type CoordinatorEvent, type CoordinatorState } from './state';
-import { UNREPORTED_CLOSE_PATCH } from './unreported-close';
+import { isOpen, type Command, type CoordinatorEvent, type CoordinatorState } from './core/state';
+import { UNREPORTED_CLOSE_PATCH } from './core/unreported-close';
 
 type CancelCommand = Extract<Command, { type: 'cancel' }>;
 

@@ -5,16 +5,23 @@
  */
 import { CancellationScope, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { now } from './clock';
-import { applyConfig } from './config-change';
+import { applyConfig } from './core/config-change';
 import { Children } from './children';
-import { decide } from './decide';
-import { describeCoordinator } from './details';
+import { decide } from './core/decide';
+import { describeCoordinator } from './core/details';
 import { recordMetrics } from './metric-emitter';
 import type { RunStart } from './run-preparation';
 import type { Behaviours } from './behaviours';
 import { createSweeper, type Sweeper } from './sweeper';
-import { initialState, isConfirmed, isOpen, withNotice, type CoordinatorEvent, type CoordinatorState } from './state';
-import { confirmUnreportedCloses } from './unreported-close';
+import {
+  initialState,
+  isConfirmed,
+  isOpen,
+  withNotice,
+  type CoordinatorEvent,
+  type CoordinatorState,
+} from './core/state';
+import { confirmUnreportedCloses } from './core/unreported-close';
 
 /**
  * Continue-as-new once history holds this many bytes, whatever the server suggests (its suggestion can be turned

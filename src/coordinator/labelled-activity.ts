@@ -4,7 +4,7 @@ import {
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { CoordinatorActivities as Activities } from './core/activity-contract';
 import type { Behaviours } from './behaviours';
 
 /**

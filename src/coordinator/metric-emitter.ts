@@ -13,10 +13,10 @@
  *
  * @module
  */
-import { applyEvent } from './decide';
+import { applyEvent } from './core/decide';
 import { log, metricMeter } from '@temporalio/workflow';
-import { LATENCY_UNIT, METRIC_DESCRIPTIONS, metricUpdates, type MetricUpdate, type StateChange } from './metrics';
-import type { CoordinatorEvent, CoordinatorState } from './state';
+import { LATENCY_UNIT, METRIC_DESCRIPTIONS, metricUpdates, type MetricUpdate, type StateChange } from './core/metrics';
+import type { CoordinatorEvent, CoordinatorState } from './core/state';
 
 function emit(update: MetricUpdate): void {
   // Metric objects in the sandbox are plain descriptions (the worker keeps the real ones): cheap to make per update,

@@ -11,7 +11,7 @@
  */
 import * as common from '@temporalio/common';
 import { defaultPayloadConverter, defineSignal, type SignalDefinition } from '@temporalio/workflow';
-import { undecodable } from './validation';
+import { undecodable } from './core/validation';
 
 // Looked up on the namespace: a named import of an export older SDKs lack would not bundle cleanly.
 // Typed here, not from the SDK's declarations: apps on older SDKs of the peer range compile this file's types too.

@@ -6,11 +6,11 @@
 import { CancelledFailure, continueAsNew, setCurrentDetails } from '@temporalio/workflow';
 import type { Children } from './children';
 import { now } from './clock';
-import { describeCoordinator } from './details';
+import { describeCoordinator } from './core/details';
 import { asRawInput } from './raw-payload';
 import type { CoordinatorInput, CoordinatorResult } from './messages';
-import { isOpen, toCarried, toView, withNotice, type CoordinatorState } from './state';
-import { toCoordinatorInput } from './validation';
+import { isOpen, toCarried, toView, withNotice, type CoordinatorState } from './core/state';
+import { toCoordinatorInput } from './core/validation';
 
 type Coordinator = (input: CoordinatorInput) => Promise<CoordinatorResult>;
 

@@ -4,10 +4,10 @@
  * without handing over its work (terminated, failed, timed out, cancelled), or one that completed idle.
  */
 import { log, patched, workflowInfo } from '@temporalio/workflow';
-import type { RunPreparation, RunPreparationInput } from '../activities';
+import type { RunPreparation, RunPreparationInput } from './core/activity-contract';
 import { labelledActivity, labelledLocalActivity } from './labelled-activity';
 import type { Behaviours } from './behaviours';
-import type { CoordinatorConfig } from './validation';
+import type { CoordinatorConfig } from './core/validation';
 import { messageOf } from './child-outcome';
 
 // A queued activity, not a local one: reading visibility and a predecessor's history can take a second, and a local

@@ -6,9 +6,9 @@ import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workfl
 import { now } from './clock';
 import { stateQuery, type CoordinatorInput } from './messages';
 import type { Behaviours } from './behaviours';
-import { continuedAsNew, refusedState, runStartConfig, type RunStartConfig } from './start-input';
-import { initialState, toView, withNotice, type CoordinatorEvent, type CoordinatorState } from './state';
-import { parseCoordinatorInput } from './validation';
+import { continuedAsNew, refusedState, runStartConfig, type RunStartConfig } from './core/start-input';
+import { initialState, toView, withNotice, type CoordinatorEvent, type CoordinatorState } from './core/state';
+import { parseCoordinatorInput } from './core/validation';
 
 export interface RunBeginning {
   state: CoordinatorState;

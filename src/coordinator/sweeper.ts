@@ -7,13 +7,13 @@
  * cancellation request for `cancelGracePeriodMs`.
  */
 import { log, patched, type ActivityOptions } from '@temporalio/workflow';
-import type { ChildToSweep, SweptChild } from '../activities';
+import type { ChildToSweep, SweptChild } from './core/activity-contract';
 import { labelledActivity } from './labelled-activity';
 import type { Behaviours } from './behaviours';
 import { messageOf } from './child-outcome';
 import type { Run } from './messages';
-import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './state';
-import { UNREPORTED_CLOSE_PATCH, interceptorReports } from './unreported-close';
+import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './core/state';
+import { UNREPORTED_CLOSE_PATCH, interceptorReports } from './core/unreported-close';
 
 // Bounded: a sweep that keeps failing is logged and tried again at the next interval, never retried forever while it
 // holds off rollovers and escalations.

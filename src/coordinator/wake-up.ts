@@ -3,8 +3,8 @@
  * timeout of an empty key, the next sweep, judging unreported closes, the end of a cancelled run's wind-down.
  */
 import type { Sweeper } from './sweeper';
-import type { CoordinatorState } from './state';
-import { unreportedDueAt } from './unreported-close';
+import type { CoordinatorState } from './core/state';
+import { unreportedDueAt } from './core/unreported-close';
 
 export interface WakeUp {
   /** Workflow time in ms; Infinity when nothing is due. */

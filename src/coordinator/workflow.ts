@@ -10,7 +10,7 @@ import { CancellationScope, allHandlersFinished, condition, log, setHandler } fr
 import { createAlarm } from './alarm';
 import { now } from './clock';
 import { CoordinatorRun } from './coordinator-run';
-import { applyEvent } from './decide';
+import { applyEvent } from './core/decide';
 import { foldEvents } from './metric-emitter';
 import {
   RUN_CLOSED_SIGNAL,
@@ -24,8 +24,8 @@ import { prepareRun } from './run-preparation';
 import { endRun, rollOver } from './run-end';
 import { beginRun } from './run-start';
 import { decideBehaviours } from './behaviours';
-import { toView, type CoordinatorEvent } from './state';
-import { parseRunClosed } from './validation';
+import { toView, type CoordinatorEvent } from './core/state';
+import { parseRunClosed } from './core/validation';
 import { alarmSummary, nextWakeUp } from './wake-up';
 
 const submitRawSignal = rawSignal(SUBMIT_SIGNAL);

@@ -37,7 +37,7 @@ import {
   type CloseOutcome,
   type Superseded,
 } from '../coordinator/messages';
-import { summaryText } from '../coordinator/limits';
+import { summaryText } from '../coordinator/core/limits';
 
 /**
  * `patched()` ID of the timeline note: a child recorded before it replays without the timer. Asked only when a

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { SubmitResult } from '../../src/client';
-import { COUNTERS, HISTOGRAMS } from '../../src/coordinator/metrics';
+import { COUNTERS, HISTOGRAMS } from '../../src/coordinator/core/metrics';
 import { submitSignal, type CoordinatorStateView } from '../../src/coordinator/messages';
 import { METRICS_ADDRESS_ENV } from '../../src/metrics-runtime';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { exampleActivities } from '../../examples/activities';
 import type { SubmitResult } from '../../src/client';
 import type { CoordinatorStateView } from '../../src/coordinator/messages';
-import { UNREPORTED_CLOSE_MARGIN_MS, UNREPORTED_CLOSE_PATCH } from '../../src/coordinator/unreported-close';
+import { UNREPORTED_CLOSE_MARGIN_MS, UNREPORTED_CLOSE_PATCH } from '../../src/coordinator/core/unreported-close';
 import { demoPolicy, queryState, submitDemo, waitForState } from '../helpers/demo';
 import { allRunsOf, closeHistoryConnections, type HistoryEvent } from '../helpers/hostile';
 import {

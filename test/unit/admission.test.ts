@@ -3,8 +3,8 @@
  * argument size, a worker's allow-lists), and how the coordinator records what it refuses.
  */
 import { describe, expect, it } from 'vitest';
-import { admit, defaultChildWorkflowId, type AdmissionContext } from '../../src/coordinator/admission';
-import { decide } from '../../src/coordinator/decide';
+import { admit, defaultChildWorkflowId, type AdmissionContext } from '../../src/coordinator/core/admission';
+import { decide } from '../../src/coordinator/core/decide';
 import type { Submission } from '../../src/coordinator/messages';
 import { COORDINATOR_ID, at, makeState, startsOf, submitEvent } from './support';
 

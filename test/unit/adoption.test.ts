@@ -4,8 +4,8 @@
  * as many children as its history can take the results of, and says how many it held back.
  */
 import { describe, expect, it } from 'vitest';
-import { adoptChildren, type AdoptedChild } from '../../src/coordinator/adoption';
-import { decide } from '../../src/coordinator/decide';
+import { adoptChildren, type AdoptedChild } from '../../src/coordinator/core/adoption';
+import { decide } from '../../src/coordinator/core/decide';
 import { at, cancelsOf, childId, closedEvent, confirmations, makeState, startsOf, submitEvent } from './support';
 
 const orphan = (id: string, seq: number): AdoptedChild => ({

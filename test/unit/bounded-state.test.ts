@@ -4,9 +4,9 @@
  * every retry and the key wedges.
  */
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/coordinator/decide';
-import { MAX_REASON_BYTES, jsonBytes, summaryText, utf8Length } from '../../src/coordinator/limits';
-import { MAX_CARRIED_BYTES, fitCarried, toCarried } from '../../src/coordinator/state';
+import { decide } from '../../src/coordinator/core/decide';
+import { MAX_REASON_BYTES, jsonBytes, summaryText, utf8Length } from '../../src/coordinator/core/limits';
+import { MAX_CARRIED_BYTES, fitCarried, toCarried } from '../../src/coordinator/core/state';
 import { at, childId, closedEvent, confirmations, makeState, submitEvent } from './support';
 
 describe('bounded state', () => {

@@ -15,10 +15,10 @@ import {
   type ConcurrencyPolicy,
   type SubmitOptions,
 } from '../../src/client';
-import { admit } from '../../src/coordinator/admission';
-import { looksLikeCoordinatorId } from '../../src/coordinator/limits';
+import { admit } from '../../src/coordinator/core/admission';
+import { looksLikeCoordinatorId } from '../../src/coordinator/core/limits';
 import { COORDINATOR_WORKFLOW_TYPE, submitSignal } from '../../src/coordinator/messages';
-import { CONFIG_DEFAULTS, parseSubmission } from '../../src/coordinator/validation';
+import { CONFIG_DEFAULTS, parseSubmission } from '../../src/coordinator/core/validation';
 
 interface ChatMessage {
   userId: string;

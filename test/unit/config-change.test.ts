@@ -4,11 +4,11 @@
  * reconcile enforces the new `maxRuns` and `slotRelease`.
  */
 import { describe, expect, it } from 'vitest';
-import { applyConfig, tunableFieldsOf } from '../../src/coordinator/config-change';
-import { NOTICE_LIMIT } from '../../src/coordinator/state';
-import { decide } from '../../src/coordinator/decide';
+import { applyConfig, tunableFieldsOf } from '../../src/coordinator/core/config-change';
+import { NOTICE_LIMIT } from '../../src/coordinator/core/state';
+import { decide } from '../../src/coordinator/core/decide';
 import type { CoordinatorInput, SubmitterConfig } from '../../src/coordinator/messages';
-import { holdsSlot, isOpen, toView, type CoordinatorState } from '../../src/coordinator/state';
+import { holdsSlot, isOpen, toView, type CoordinatorState } from '../../src/coordinator/core/state';
 import {
   at,
   cancelsOf,

@@ -4,8 +4,8 @@
  * which a child that ignores its cancellation is terminated. The test plays the workflow shell as in decide.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { COORDINATOR_CANCELLED_REASON, applyEvent, decide, settleWithoutCommands } from '../../src/coordinator/decide';
-import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from '../../src/coordinator/limits';
+import { COORDINATOR_CANCELLED_REASON, applyEvent, decide, settleWithoutCommands } from '../../src/coordinator/core/decide';
+import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from '../../src/coordinator/core/limits';
 import type { CoordinatorInput, Run } from '../../src/coordinator/messages';
 import {
   holdsSlot,
@@ -14,7 +14,7 @@ import {
   toCarried,
   toView,
   type CoordinatorState,
-} from '../../src/coordinator/state';
+} from '../../src/coordinator/core/state';
 import {
   COORDINATOR_ID,
   at,

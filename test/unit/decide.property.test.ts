@@ -10,8 +10,8 @@
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { COORDINATOR_CANCELLED_REASON, decide } from '../../src/coordinator/decide';
-import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from '../../src/coordinator/limits';
+import { COORDINATOR_CANCELLED_REASON, decide } from '../../src/coordinator/core/decide';
+import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from '../../src/coordinator/core/limits';
 import {
   CLOSE_OUTCOMES,
   SLOT_RELEASES,
@@ -29,7 +29,7 @@ import {
   type CoordinatorEvent,
   type CoordinatorState,
   type Decision,
-} from '../../src/coordinator/state';
+} from '../../src/coordinator/core/state';
 import {
   COORDINATOR_ID,
   at,

@@ -3,9 +3,9 @@
  * plays the workflow shell: it confirms starts with `childStarted` and reports closes with `childClosed`.
  */
 import { describe, expect, it } from 'vitest';
-import { applyEvent, decide, reconcile } from '../../src/coordinator/decide';
+import { applyEvent, decide, reconcile } from '../../src/coordinator/core/decide';
 import type { CoordinatorInput, Run } from '../../src/coordinator/messages';
-import { holdsSlot, type CoordinatorEvent, type CoordinatorState, type Decision } from '../../src/coordinator/state';
+import { holdsSlot, type CoordinatorEvent, type CoordinatorState, type Decision } from '../../src/coordinator/core/state';
 import {
   at,
   cancelsOf,

@@ -3,7 +3,7 @@
  * their reasons, as Markdown tables that stay tables whatever a submission ID or reason contains.
  */
 import { describe, expect, it } from 'vitest';
-import { describeCoordinator } from '../../src/coordinator/details';
+import { describeCoordinator } from '../../src/coordinator/core/details';
 import type { ClosedRun, Run } from '../../src/coordinator/messages';
 import { at, childId, makeState } from './support';
 

@@ -20,7 +20,7 @@ import {
   looksLikeCoordinatorId,
   truncateUtf8,
   utf8Length,
-} from '../../src/coordinator/limits';
+} from '../../src/coordinator/core/limits';
 
 /** Oracle: encodeURIComponent throws a URIError exactly for strings with a lone surrogate. */
 function isWellFormed(value: string): boolean {

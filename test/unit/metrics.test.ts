@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/coordinator/decide';
+import { decide } from '../../src/coordinator/core/decide';
 import {
   CANCELLATION_REASONS,
   COUNTERS,
@@ -16,9 +16,9 @@ import {
   REJECTION_REASONS,
   metricUpdates,
   type MetricUpdate,
-} from '../../src/coordinator/metrics';
+} from '../../src/coordinator/core/metrics';
 import { CLOSE_OUTCOMES, type CoordinatorInput } from '../../src/coordinator/messages';
-import { initialState, type CoordinatorEvent, type CoordinatorState } from '../../src/coordinator/state';
+import { initialState, type CoordinatorEvent, type CoordinatorState } from '../../src/coordinator/core/state';
 import {
   at,
   childId,

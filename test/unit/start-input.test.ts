@@ -6,15 +6,15 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { coordinatorWorkflowId } from '../../src/coordinator/coordinator-id';
-import { sha256Hex } from '../../src/coordinator/sha256';
+import { coordinatorWorkflowId } from '../../src/coordinator/core/coordinator-id';
+import { sha256Hex } from '../../src/coordinator/core/sha256';
 import {
   INVALID_INPUT_FAILURE,
   NON_CANONICAL_ID_FAILURE,
   continuedAsNew,
   refusedState,
   runStartConfig,
-} from '../../src/coordinator/start-input';
+} from '../../src/coordinator/core/start-input';
 import { at } from './support';
 
 const input = { policy: 'p', key: "it's", maxRuns: 1, limitStrategy: 'CANCEL_IN_PROGRESS' };

@@ -10,8 +10,8 @@ import {
   type CoordinatorEvent,
   type CoordinatorState,
   type Decision,
-} from '../../src/coordinator/state';
-import { parseCoordinatorInput, type CoordinatorConfig } from '../../src/coordinator/validation';
+} from '../../src/coordinator/core/state';
+import { parseCoordinatorInput, type CoordinatorConfig } from '../../src/coordinator/core/validation';
 
 export const COORDINATOR_ID = 'concurrency/p/k';
 

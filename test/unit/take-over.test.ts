@@ -3,11 +3,11 @@
  * folds the facts of the old run's history into the configuration and state it continues with, then decides as usual.
  */
 import { describe, expect, it } from 'vitest';
-import { COORDINATOR_CANCELLED_REASON, decide } from '../../src/coordinator/decide';
+import { COORDINATOR_CANCELLED_REASON, decide } from '../../src/coordinator/core/decide';
 import type { CarriedState } from '../../src/coordinator/messages';
-import { initialState, toCarried, type CoordinatorState } from '../../src/coordinator/state';
-import { TakeOverFold, takeOverAbandoned, type AbandonedFact, type TakenOver } from '../../src/coordinator/take-over';
-import type { CoordinatorConfig } from '../../src/coordinator/validation';
+import { initialState, toCarried, type CoordinatorState } from '../../src/coordinator/core/state';
+import { TakeOverFold, takeOverAbandoned, type AbandonedFact, type TakenOver } from '../../src/coordinator/core/take-over';
+import type { CoordinatorConfig } from '../../src/coordinator/core/validation';
 import {
   COORDINATOR_ID,
   at,

@@ -4,8 +4,8 @@
  * state's notices and the Web UI details, remembered across continue-as-new and bounded.
  */
 import { describe, expect, it } from 'vitest';
-import { applyEvent, decide } from '../../src/coordinator/decide';
-import { describeCoordinator } from '../../src/coordinator/details';
+import { applyEvent, decide } from '../../src/coordinator/core/decide';
+import { describeCoordinator } from '../../src/coordinator/core/details';
 import type { CarriedState, CloseOutcome, CoordinatorInput } from '../../src/coordinator/messages';
 import {
   NOTICE_LIMIT,
@@ -15,7 +15,7 @@ import {
   toView,
   type CoordinatorEvent,
   type CoordinatorState,
-} from '../../src/coordinator/state';
+} from '../../src/coordinator/core/state';
 import {
   MAX_INTERCEPTOR_MISSING_QUEUES,
   MAX_UNREPORTED_CLOSES,
@@ -25,7 +25,7 @@ import {
   confirmUnreportedCloses,
   interceptorReports,
   unreportedDueAt,
-} from '../../src/coordinator/unreported-close';
+} from '../../src/coordinator/core/unreported-close';
 import {
   COORDINATOR_ID,
   at,

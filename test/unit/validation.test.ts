@@ -18,7 +18,7 @@ import {
   parseSubmitterConfig,
   parseTunable,
   toCoordinatorInput,
-} from '../../src/coordinator/validation';
+} from '../../src/coordinator/core/validation';
 
 const LONE_HIGH = '\uD800';
 const LONE_LOW = '\uDC00';

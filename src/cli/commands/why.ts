@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ConcurrencyUnavailableError } from '../../client/errors';
 import { statusIn } from '../../client/status';
-import { looksLikeCoordinatorId } from '../../coordinator/limits';
+import { looksLikeCoordinatorId } from '../../coordinator/core/limits';
 import { withClient } from '../connect';
 import { readCoordinator } from '../coordinator-state';
 import { NotFoundError, UsageError } from '../exit-codes';

@@ -4,7 +4,7 @@
  * coordinator again when the signal arrives (and records a rejection), so both always agree.
  */
 import { MAX_TEMPORAL_ID_LENGTH, jsonBytes, utf8Length } from './limits';
-import type { PinnedPolicy, Submission } from './messages';
+import type { PinnedPolicy, Submission } from './wire';
 import type { Problem } from './validation';
 
 /** Default child workflow ID: `<coordinator workflow ID>/<submission id>`. */

@@ -4,7 +4,7 @@
  * be the reason it failed) and is tested without a server. `src/activities/recover.ts` reads the facts page by page
  * and folds them as it goes, so it handles any history the server can hold and returns only bounded state.
  */
-import type { CarriedState, CloseOutcome, PinnedPolicy, Run } from './messages';
+import type { CarriedState, CloseOutcome, PinnedPolicy, Run } from './wire';
 import { applyEvent, rejectSubmissions, settleWithoutCommands } from './decide';
 import { jsonBytes } from './limits';
 import { initialState, toCarried, type CoordinatorState } from './state';

@@ -16,7 +16,7 @@
  * Pure: no Temporal APIs, no clock; the shell passes time in.
  */
 import { MAX_INTERCEPTOR_MISSING_QUEUES, MAX_UNREPORTED_CLOSES } from './limits';
-import type { CloseOutcome, Run, UnreportedClose } from './messages';
+import type { CloseOutcome, Run, UnreportedClose } from './wire';
 import { withNotice, type CoordinatorState } from './state';
 
 /** The `patched()` ID of this behaviour: the workflow shell calls it only on the path where such a child is found. */

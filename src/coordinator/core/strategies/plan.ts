@@ -1,4 +1,4 @@
-import type { Run } from '../messages';
+import type { Run } from '../wire';
 import type { CoordinatorConfig } from '../validation';
 
 /**

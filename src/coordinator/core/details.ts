@@ -1,4 +1,4 @@
-import type { ClosedRun, Run } from './messages';
+import type { ClosedRun, Run } from './wire';
 import type { CoordinatorState } from './state';
 
 /** How many open submissions (running, cancelling, queued) the Web UI's "current details" lists. */

@@ -12,7 +12,7 @@ import {
   MAX_STARTS_PER_TASK,
   truncateUtf8,
 } from './limits';
-import type { ClosedRun, CoordinatorCounters, FinalOutcome, LimitStrategy, Run } from './messages';
+import type { ClosedRun, CoordinatorCounters, FinalOutcome, LimitStrategy, Run } from './wire';
 import {
   isConfirmed,
   isLive,

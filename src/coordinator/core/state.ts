@@ -14,7 +14,7 @@ import {
   type PinnedPolicy,
   type Run,
   type UnreportedClose,
-} from './messages';
+} from './wire';
 import {
   MAX_INTERCEPTOR_MISSING_QUEUES,
   MAX_TEMPORAL_ID_LENGTH,

@@ -12,8 +12,8 @@
  * @module
  */
 import { COORDINATOR_CANCELLED_REASON } from './decide';
-import type { CloseOutcome, ClosedRun, CoordinatorCounters, FinalOutcome } from './messages';
-import { CLOSE_OUTCOMES } from './messages';
+import type { CloseOutcome, ClosedRun, CoordinatorCounters, FinalOutcome } from './wire';
+import { CLOSE_OUTCOMES } from './wire';
 import type { Command, CoordinatorEvent, CoordinatorState } from './state';
 
 /** Every metric name starts with this. */

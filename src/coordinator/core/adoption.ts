@@ -5,9 +5,9 @@
  * CANCEL_IN_PROGRESS an older one is cancelled by the newer work). A revived child's submission already has its
  * outcome: its second life ends with a notice, never a second outcome.
  */
-import type { AdoptedChild, Run } from './messages';
+import type { AdoptedChild, Run } from './wire';
 
-export type { AdoptedChild } from './messages';
+export type { AdoptedChild } from './wire';
 import { withNotice, type CoordinatorState } from './state';
 
 /**

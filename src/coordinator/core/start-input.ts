@@ -5,7 +5,7 @@
  */
 import { coordinatorWorkflowId } from './coordinator-id';
 import { rejectSubmissions } from './decide';
-import type { CoordinatorInput } from './messages';
+import type { CoordinatorInput } from './wire';
 import { initialState, type CoordinatorState } from './state';
 import {
   CONFIG_DEFAULTS,

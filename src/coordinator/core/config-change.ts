@@ -3,7 +3,7 @@
  * says it now, and the coordinator applies the fields that changed at once (the next reconcile enforces them). A
  * worker's pinned policy wins over submitters. Pure; every change is recorded as a notice in `state`.
  */
-import type { SubmitterConfig } from './messages';
+import type { SubmitterConfig } from './wire';
 import { withNotice, type CoordinatorState } from './state';
 import { TUNABLE_FIELDS, type CoordinatorConfig } from './validation';
 

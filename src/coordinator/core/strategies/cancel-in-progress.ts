@@ -1,4 +1,4 @@
-import type { Run } from '../messages';
+import type { Run } from '../wire';
 import { holdsSlot, isConfirmed, isLive, isOpen } from '../state';
 import type { Plan, Strategy } from './plan';
 

@@ -14,7 +14,7 @@ import {
   type SlotRelease,
   type Submission,
   type SubmitterConfig,
-} from './messages';
+} from './wire';
 import {
   COORDINATOR_ID_PREFIX,
   MAX_KEY_LENGTH,
