@@ -1,5 +1,11 @@
 import type { LimitStrategy, SlotRelease } from '../coordinator/messages';
-import { checkTaskQueue, parseCoordinatorInput } from '../coordinator/core/validation';
+import type { CoordinatorInput } from '../coordinator/core/wire';
+import {
+  TUNABLE_FIELDS,
+  checkTaskQueue,
+  parseCoordinatorInput,
+  type CoordinatorConfig,
+} from '../coordinator/core/validation';
 import { ConcurrencyInputError } from './errors';
 
 /**
@@ -79,6 +85,12 @@ export function defineConcurrencyPolicy<Input>(policy: ConcurrencyPolicy<Input>)
 }
 
 export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
+  checkPolicyShape(policy);
+  coordinatorInputOf(policy, 'k');
+}
+
+/** What the coordinator's input check cannot see: the policy is an object with a key function and a valid queue. */
+export function checkPolicyShape(policy: ConcurrencyPolicy<never>): void {
   if (typeof policy !== 'object' || policy === null) {
     throw new ConcurrencyInputError('policy', `policy must be an object, got ${typeof policy}`, policy);
   }
@@ -98,14 +110,26 @@ export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
   }
   const taskQueueProblem = policy.taskQueue === undefined ? undefined : checkTaskQueue('taskQueue', policy.taskQueue);
   if (taskQueueProblem) throw new ConcurrencyInputError('taskQueue', taskQueueProblem.message, policy.taskQueue);
-  // The rest is the coordinator's own input check, so client and workflow can never disagree.
-  const parsed = parseCoordinatorInput({ ...coordinatorConfigOf(policy), key: 'k' });
-  if (!parsed.ok) {
-    const field = parsed.problem.field === 'policy' ? 'name' : parsed.problem.field;
-    const message =
-      parsed.problem.field === 'policy' ? parsed.problem.message.replace(/^policy/, 'name') : parsed.problem.message;
-    throw new ConcurrencyInputError(field, message, (policy as unknown as Record<string, unknown>)[field]);
-  }
+}
+
+/**
+ * The coordinator start input of a policy's `key`, and the configuration it parses to, checked once by the
+ * coordinator's own input check, so client and workflow can never disagree. Problems name the policy's fields.
+ *
+ * @throws {@link ConcurrencyInputError}
+ */
+export function coordinatorInputOf(
+  policy: ConcurrencyPolicy<never>,
+  key: string,
+): { input: CoordinatorInput; config: CoordinatorConfig } {
+  const input = { ...coordinatorConfigOf(policy), key } as CoordinatorInput;
+  const parsed = parseCoordinatorInput(input);
+  if (parsed.ok) return { input, config: parsed.value };
+  const { problem } = parsed;
+  if (problem.field === 'key') throw new ConcurrencyInputError('key', problem.message, key);
+  const field = problem.field === 'policy' ? 'name' : problem.field;
+  const message = problem.field === 'policy' ? problem.message.replace(/^policy/, 'name') : problem.message;
+  throw new ConcurrencyInputError(field, message, (policy as unknown as Record<string, unknown>)[field]);
 }
 
 /**
@@ -130,25 +154,9 @@ export function coordinatorTaskQueueFromEnv(env: NodeJS.ProcessEnv = process.env
   return fromEnv;
 }
 
-/** The coordinator start input a policy implies, without the key. */
-export function coordinatorConfigOf(policy: ConcurrencyPolicy<never>) {
-  return {
-    policy: policy.name,
-    maxRuns: policy.maxRuns,
-    limitStrategy: policy.limitStrategy,
-    ...(policy.slotRelease !== undefined && { slotRelease: policy.slotRelease }),
-    ...(policy.childTaskQueue !== undefined && { childTaskQueue: policy.childTaskQueue }),
-    ...(policy.idleTimeoutMs !== undefined && { idleTimeoutMs: policy.idleTimeoutMs }),
-    ...(policy.sweepIntervalMs !== undefined && { sweepIntervalMs: policy.sweepIntervalMs }),
-    ...(policy.continueAsNewAfterEvents !== undefined && { continueAsNewAfterEvents: policy.continueAsNewAfterEvents }),
-    ...(policy.recentLimit !== undefined && { recentLimit: policy.recentLimit }),
-    ...(policy.dedupeWindow !== undefined && { dedupeWindow: policy.dedupeWindow }),
-    ...(policy.continueAsNewAfterSignals !== undefined && {
-      continueAsNewAfterSignals: policy.continueAsNewAfterSignals,
-    }),
-    ...(policy.cancelGracePeriodMs !== undefined && { cancelGracePeriodMs: policy.cancelGracePeriodMs }),
-    ...(policy.maxArgsBytes !== undefined && { maxArgsBytes: policy.maxArgsBytes }),
-    ...(policy.maxQueuedBytes !== undefined && { maxQueuedBytes: policy.maxQueuedBytes }),
-    ...(policy.waitingChildTimeoutMs !== undefined && { waitingChildTimeoutMs: policy.waitingChildTimeoutMs }),
-  };
+/** The coordinator start input a policy implies, without the key: its name and every tunable field it sets. */
+export function coordinatorConfigOf(policy: ConcurrencyPolicy<never>): Omit<CoordinatorInput, 'key'> {
+  const fields = policy as unknown as Record<string, unknown>;
+  const tuned = TUNABLE_FIELDS.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]]);
+  return { policy: policy.name, ...Object.fromEntries(tuned) } as Omit<CoordinatorInput, 'key'>;
 }

@@ -9,14 +9,14 @@ import {
 } from '../coordinator/messages';
 import { admit } from '../coordinator/core/admission';
 import { tunableFieldsOf } from '../coordinator/core/config-change';
-import { parseCoordinatorInput, parseSubmission } from '../coordinator/core/validation';
+import { parseSubmission } from '../coordinator/core/validation';
 import { hasLoneSurrogate, summaryText } from '../coordinator/core/limits';
 import { concurrencySearchAttributes } from '../search-attributes';
 import { ConcurrencyInputError } from './errors';
 import { sendWithSearchAttributes } from './search-attributes';
 import { retryAtSignalCap } from './signal-cap';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
-import { coordinatorConfigOf, coordinatorTaskQueueOf, validatePolicy, type ConcurrencyPolicy } from './policy';
+import { checkPolicyShape, coordinatorInputOf, coordinatorTaskQueueOf, type ConcurrencyPolicy } from './policy';
 
 /** What to run under a policy. */
 export interface SubmitOptions<W extends Workflow> {
@@ -89,7 +89,7 @@ export function prepareSubmission<W extends Workflow>(options: SubmitOptions<W>)
 
 /** {@link prepareSubmission}, plus the coordinators' task queue, resolved once so the check and the send agree. */
 function prepare<W extends Workflow>(options: SubmitOptions<W>): { prepared: PreparedSubmission; taskQueue: string } {
-  validatePolicy(options.policy);
+  checkPolicyShape(options.policy);
   const taskQueue = coordinatorTaskQueueOf(options.policy);
   if (!Array.isArray(options.args)) {
     throw new ConcurrencyInputError(
@@ -99,9 +99,8 @@ function prepare<W extends Workflow>(options: SubmitOptions<W>): { prepared: Pre
     );
   }
   const key = keyOf(options);
-  const parsedInput = parseCoordinatorInput({ ...coordinatorConfigOf(options.policy), key });
-  if (!parsedInput.ok) throwProblem(parsedInput.problem, key);
-  const config = parsedInput.value;
+  // Validated and derived once: the start input as sent, and the configuration the submission carries.
+  const { input: coordinatorInput, config } = coordinatorInputOf(options.policy, key);
   const workflowType = typeof options.workflow === 'function' ? options.workflow.name : options.workflow;
   const id = options.id ?? randomUUID();
   const submission: Submission = {
@@ -126,7 +125,7 @@ function prepare<W extends Workflow>(options: SubmitOptions<W>): { prepared: Pre
   }
   return {
     prepared: {
-      coordinatorInput: { ...coordinatorConfigOf(options.policy), key },
+      coordinatorInput,
       submission,
       coordinatorWorkflowId: coordinatorId,
     },
