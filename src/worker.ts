@@ -45,7 +45,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 
 /**
  * The examples (`demoWork`, the chat example) live beside the sources in this repository, not in the package. Run
- * from the sources (`npm run worker`), the worker runs them too, so the SPEC's CLI example works; the published
+ * from the sources (`npm run worker`), the worker runs them too, so the wire contract's CLI example (docs/wire-contract.md) works; the published
  * worker runs the coordinators only.
  */
 function examplesFromSources(): Pick<CreateWorkerOptions, 'workflowsPath' | 'activities'> {

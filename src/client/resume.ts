@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { COORDINATOR_WORKFLOW_TYPE, type CoordinatorInput } from '../coordinator/messages';
 import { concurrencySearchAttributes } from '../search-attributes';
-import { sendWithSearchAttributes } from './search-attributes';
+import { sendWithSearchAttributes } from './search-attribute-fallback';
 
 export type ResumeResult = { resumed: true; runId: string } | { resumed: false; reason: 'already running' };
 

@@ -13,7 +13,7 @@ import { parseSubmission } from '../coordinator/core/validation';
 import { hasLoneSurrogate, summaryText } from '../coordinator/core/limits';
 import { concurrencySearchAttributes } from '../search-attributes';
 import { ConcurrencyInputError } from './errors';
-import { sendWithSearchAttributes } from './search-attributes';
+import { sendWithSearchAttributes } from './search-attribute-fallback';
 import { retryAtSignalCap } from './signal-cap';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
 import { checkPolicyShape, coordinatorInputOf, coordinatorTaskQueueOf, type ConcurrencyPolicy } from './policy';

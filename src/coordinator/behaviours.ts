@@ -6,7 +6,7 @@
 import { patched } from '@temporalio/workflow';
 
 /**
- * Behaviour 2 (issue 9, coordination cost):
+ * Behaviour 2 (coordination for the price of a plain start, bench/RESULTS.md):
  * - children are started with memo `reportClose: 'when-asked'`, and the run asks only the open children it did not
  *   start (carried over, taken over) to report their close, with the `concurrencyReportClose` signal;
  * - before continuing as new, the run waits until the cancellation requests and signals it sent are delivered: the

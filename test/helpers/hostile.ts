@@ -1,6 +1,6 @@
 /**
- * Helpers for the hostile tests (issue 7): raw submissions that bypass `submit()`, a client that refuses every
- * network call, the coordinator ID scheme of SPEC section 2, and facts read from Temporal's own histories.
+ * Helpers for the hostile tests: raw submissions that bypass `submit()`, a client that refuses every
+ * network call, the coordinator ID scheme of the wire contract (docs/wire-contract.md), and facts read from Temporal's own histories.
  */
 import { createHash } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -55,7 +55,7 @@ export function submitKeyed(
   return submit(client, { policy, workflow, args: [{ key, ...input }], id, ...extra });
 }
 
-/** SPEC section 2: a leading `~` of the encoded key is written `%7E`; long IDs use the key's hash. */
+/** the wire contract (docs/wire-contract.md): a leading `~` of the encoded key is written `%7E`; long IDs use the key's hash. */
 export function expectedCoordinatorId(policy: string, key: string): string {
   const encoded = encodeURIComponent(key).replace(/^~/, '%7E');
   const readable = `concurrency/${policy}/${encoded}`;

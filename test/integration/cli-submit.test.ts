@@ -1,6 +1,6 @@
 /**
  * The wire contract is usable without this library: submitting with the plain `temporal` CLI, exactly as
- * SPEC section 2 shows, starts the child under the coordinator.
+ * the wire contract (docs/wire-contract.md) shows, starts the child under the coordinator.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

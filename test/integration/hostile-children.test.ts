@@ -1,5 +1,5 @@
 /**
- * Issue 7, misbehaving children and changing configuration: a child that continued as new, a child that ignores its
+ * misbehaving children and changing configuration: a child that continued as new, a child that ignores its
  * cancellation, a child whose task queue nobody polls, and a submitter whose policy says something else than the
  * coordinator's first input. Judged from the children's own histories (which run was cancelled, when each was open)
  * and from the coordinator's `state` query and `getSubmissionStatus()`.
@@ -36,7 +36,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/** State fields the coordinator rewrite adds (SPEC section 2 leaves room for them). */
+/** State fields the coordinator rewrite adds (the wire contract (docs/wire-contract.md) leaves room for them). */
 type TargetRun = Run & { terminateAfter?: string; waiting?: string };
 type TargetState = CoordinatorStateView & { notices?: { at: string; message: string }[] };
 

@@ -1,5 +1,5 @@
 /**
- * Issue 7, hostile input: submissions that name workflows the coordinator did not start, keys that spell another
+ * hostile input: submissions that name workflows the coordinator did not start, keys that spell another
  * key's coordinator ID, IDs and queues Temporal refuses, arguments near the server's size limits, and strings that
  * are not well-formed UTF-16. Each must be refused by `submit()` before any network call and, sent raw, recorded as
  * rejected with a reason, while the key keeps serving the next good submission. Judged from Temporal's histories
@@ -227,7 +227,7 @@ it('4. submissions Temporal would refuse are refused by submit() and, sent raw, 
       { id: 'long-type', workflowType: `t${long}`, args: [] },
       { id: 'long-queue', workflowType: 'sleepyWork', args: [{ sleepMs: 100 }], taskQueue: `q${long}` },
       { id: 'sys-queue', workflowType: 'sleepyWork', args: [{ sleepMs: 100 }], taskQueue: '/_sys/hostile' },
-      // Over the 255 characters SPEC section 2 holds every ID to, though this dev server would take it.
+      // Over the 255 characters the wire contract (docs/wire-contract.md) holds every ID to, though this dev server would take it.
       { id: 'id-over-255', workflowType: 'sleepyWork', args: [{ sleepMs: 100 }], workflowId: `wf-${'w'.repeat(300)}` },
     ];
     // One at a time, each handled before the next: with maxRuns 2 each is kept (about to start) when it arrives.

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startDevServer } from '../../scripts/dev-server';
-import { searchAttributesRefused } from '../../src/client/search-attributes';
+import { searchAttributesRefused } from '../../src/client/search-attribute-fallback';
 import { concurrencyKeySearchAttribute, concurrencyPolicySearchAttribute } from '../../src/search-attributes';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import {

@@ -1,7 +1,7 @@
 /**
  * A run believes only what Temporal's histories prove (run behaviour 3): not the start input's `carried`, not that
  * its own workflow ID is the key's, not that the run before it handed everything over. Each test is an attack or an
- * operator mistake that lost work or broke the limit before (issue 15, items 1–4 and 6), judged from the children's
+ * operator mistake that lost work or broke the limit before, judged from the children's
  * own histories and the `state` query.
  */
 import { WorkflowFailedError } from '@temporalio/client';

@@ -1,5 +1,5 @@
 /**
- * A payload the data converter cannot decode costs only itself (issue 15, item 5): a `submit` or `runClosed` signal,
+ * A payload the data converter cannot decode costs only itself: a `submit` or `runClosed` signal,
  * or a start input, that is not JSON (`{not json` as json/plain) or has an encoding nobody knows (`binary/x-probe`) —
  * another SDK's converter, a hand-written gRPC call, the CLI with `--input-meta` can send one. The coordinator
  * records it as rejected with its encoding and the decoder's message and carries on, in the live run and in a

@@ -9,7 +9,7 @@
  * on a sleep or on the network going idle.
  *
  * No browser is a failure of every test, not a skip: `.ci/run` installs chromium when absent. Two tests marked TODO
- * check what the workflow side of issue 10 has yet to add; they fail once it is there, to be made plain assertions.
+ * check what the workflow side had yet to add; they fail once it is there, to be made plain assertions.
  */
 import type { Worker } from '@temporalio/worker';
 import type { Browser, Locator, Page } from 'playwright-core';

@@ -1,5 +1,5 @@
 /**
- * The pure core under the conditions of issue 7: starts split across decisions, byte budgets, child IDs held by
+ * The pure core under hostile conditions: starts split across decisions, byte budgets, child IDs held by
  * another workflow, children that do not get going, the coordinator's own cancellation, and the grace period after
  * which a child that ignores its cancellation is terminated. The test plays the workflow shell as in decide.test.ts.
  */

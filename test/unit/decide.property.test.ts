@@ -4,7 +4,7 @@
  * raising or lowering maxRuns and flipping slotRelease), start confirmations, failed starts, child IDs found in use
  * and resolved either way (ours, or a foreign workflow's), waiting reports, closes of children that are actually open,
  * terminations after the grace period, and the coordinator's own cancellation. The model knows independently which
- * submission got which seq and what the configuration is; the SPEC section 3 invariants are checked after every
+ * submission got which seq and what the configuration is; the invariants of docs/guarantees.md are checked after every
  * decision, the bookkeeping ones after a final drain.
  */
 import fc from 'fast-check';

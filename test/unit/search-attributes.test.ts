@@ -12,7 +12,7 @@ import {
   isSearchAttributeRefusal,
   searchAttributesRefused,
   sendWithSearchAttributes,
-} from '../../src/client/search-attributes';
+} from '../../src/client/search-attribute-fallback';
 import {
   CONCURRENCY_SEARCH_ATTRIBUTES,
   MAX_SEARCH_ATTRIBUTE_VALUE_BYTES,

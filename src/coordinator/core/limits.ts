@@ -1,7 +1,7 @@
 /**
  * The limits a value must respect before it reaches a Temporal command. The server refuses a start command whose ID,
  * type or task queue breaks its limits by failing the whole workflow task — on every retry — so the coordinator checks
- * every value first (SPEC section 2) and the client checks the same ones before any network call.
+ * every value first (docs/wire-contract.md) and the client checks the same ones before any network call.
  *
  * Pure and sandbox-safe: used by the client, the coordinator workflow and the activities.
  *

@@ -27,7 +27,7 @@ export type FinalOutcome = CloseOutcome | 'dropped' | 'rejected';
 
 /**
  * The configuration a submitter sends with every submission (the policy as its code says now), and what a worker may
- * pin. Every field is optional; a running coordinator applies the fields that changed at once (SPEC section 2).
+ * pin. Every field is optional; a running coordinator applies the fields that changed at once (docs/wire-contract.md).
  */
 export interface SubmitterConfig {
   maxRuns?: number;

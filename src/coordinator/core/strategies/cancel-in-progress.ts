@@ -3,7 +3,7 @@ import { holdsSlot, isConfirmed, isLive, isOpen } from '../state';
 import type { Plan, Strategy } from './plan';
 
 /**
- * CANCEL_IN_PROGRESS, "newest wins" (SPEC section 3).
+ * CANCEL_IN_PROGRESS, "newest wins" (docs/guarantees.md).
  *
  * Among live submissions the `maxRuns` newest are kept; every older one is displaced: cancelled if its child was
  * started, dropped if it never was. The displaced run at position `maxRuns + i` (newest first) is recorded as
