@@ -1,5 +1,5 @@
 /**
- * misbehaving children and changing configuration: a child that continued as new, a child that ignores its
+ * Misbehaving children and changing configuration: a child that continued as new, a child that ignores its
  * cancellation, a child whose task queue nobody polls, and a submitter whose policy says something else than the
  * coordinator's first input. Judged from the children's own histories (which run was cancelled, when each was open)
  * and from the coordinator's `state` query and `getSubmissionStatus()`.

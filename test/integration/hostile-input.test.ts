@@ -1,5 +1,5 @@
 /**
- * hostile input: submissions that name workflows the coordinator did not start, keys that spell another
+ * Hostile input: submissions that name workflows the coordinator did not start, keys that spell another
  * key's coordinator ID, IDs and queues Temporal refuses, arguments near the server's size limits, and strings that
  * are not well-formed UTF-16. Each must be refused by `submit()` before any network call and, sent raw, recorded as
  * rejected with a reason, while the key keeps serving the next good submission. Judged from Temporal's histories

@@ -1,5 +1,5 @@
 /**
- * operator actions and load a key must survive: the Web UI's "Request Cancellation" on a coordinator, the
+ * Operator actions and load a key must survive: the Web UI's "Request Cancellation" on a coordinator, the
  * take-over of a terminated run whose history is megabytes of submissions, and Temporal's cap on signals per run.
  * Judged from Temporal's histories (statuses, signals per run, children's own open intervals) and the `state` query.
  */

@@ -4,7 +4,12 @@
  * which a child that ignores its cancellation is terminated. The test plays the workflow shell as in decide.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { COORDINATOR_CANCELLED_REASON, applyEvent, decide, settleWithoutCommands } from '../../src/coordinator/core/decide';
+import {
+  COORDINATOR_CANCELLED_REASON,
+  applyEvent,
+  decide,
+  settleWithoutCommands,
+} from '../../src/coordinator/core/decide';
 import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from '../../src/coordinator/core/limits';
 import type { CoordinatorInput, Run } from '../../src/coordinator/messages';
 import {

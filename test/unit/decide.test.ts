@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, reconcile } from '../../src/coordinator/core/decide';
 import type { CoordinatorInput, Run } from '../../src/coordinator/messages';
-import { holdsSlot, type CoordinatorEvent, type CoordinatorState, type Decision } from '../../src/coordinator/core/state';
+import {
+  holdsSlot,
+  type CoordinatorEvent,
+  type CoordinatorState,
+  type Decision,
+} from '../../src/coordinator/core/state';
 import {
   at,
   cancelsOf,

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { COORDINATOR_CANCELLED_REASON, decide } from '../../src/coordinator/core/decide';
 import type { CarriedState } from '../../src/coordinator/messages';
 import { initialState, toCarried, type CoordinatorState } from '../../src/coordinator/core/state';
-import { TakeOverFold, takeOverAbandoned, type AbandonedFact, type TakenOver } from '../../src/coordinator/core/take-over';
+import {
+  TakeOverFold,
+  takeOverAbandoned,
+  type AbandonedFact,
+  type TakenOver,
+} from '../../src/coordinator/core/take-over';
 import type { CoordinatorConfig } from '../../src/coordinator/core/validation';
 import {
   COORDINATOR_ID,
