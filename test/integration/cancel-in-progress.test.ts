@@ -2,19 +2,14 @@
  * CANCEL_IN_PROGRESS end to end on the real dev server: the seed's example, newest-wins with maxRuns 1, key
  * isolation and idempotent submission ids. Every verdict is checked against Temporal's own histories.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SubmitResult } from '../../src/client';
 import { demoPolicy, queryState, settled, submitDemo, waitForState } from '../helpers/demo';
 import { childTimelines, maxLiveStartedChildren, maxOpenChildren } from '../helpers/histories';
-import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+import { createTestWorker, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 const ids = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);

@@ -8,19 +8,13 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { DEFAULT_KEYS } from '../chaos/report';
 import { runChaos } from '../chaos/run';
 import { STEP_KINDS } from '../chaos/types';
-import { connectToTestServer, type TemporalTestContext } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 const seeds = (process.env.CHAOS_SEEDS ?? '1,2').split(',').map(Number);
 const steps = Number(process.env.CHAOS_STEPS ?? 50);

@@ -5,11 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { defineConcurrencyPolicy, submit, type SubmitResult } from '../../src/client';
 import type { CoordinatorStateView } from '../../src/coordinator/messages';
 import { queryState, settled, waitForState } from '../helpers/demo';
-import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+import { createTestWorker, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
 const root = path.join(__dirname, '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -58,13 +59,7 @@ function json<T>(run: CliRun): T {
 const started = (id: string) => (state: CoordinatorStateView) =>
   state.running.some((run) => run.id === id && run.runId !== undefined);
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 describe('a burst under a CANCEL_IN_PROGRESS policy', () => {
   it('submit, then status (table and --json), why names the superseder, resume restarts a terminated coordinator', async () => {

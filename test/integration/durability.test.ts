@@ -5,20 +5,15 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { defineConcurrencyPolicy, submit, type SubmitResult } from '../../src/client';
 import { stateQuery, type CoordinatorStateView } from '../../src/coordinator/messages';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { auditKey } from '../helpers/histories';
-import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+import { createTestWorker, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 /** Runs `tasks` with at most `limit` in flight. */
 async function inParallel<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {

@@ -9,21 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import type { SubmitResult } from '../../src/client';
 import type { CoordinatorStateView } from '../../src/coordinator/messages';
 import { startDevServer } from '../../scripts/dev-server';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { auditKey } from '../helpers/histories';
-import { connectToTestServer, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+import { uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 function startWorkerProcess(address: string, taskQueue: string): Promise<ChildProcess> {
   const child = spawn(

@@ -4,7 +4,7 @@
  * coordinator's first input. Judged from the children's own histories (which run was cancelled, when each was open)
  * and from the coordinator's `state` query and `getSubmissionStatus()`.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { defineConcurrencyPolicy, getSubmissionStatus, type SubmitResult } from '../../src/client';
 import type { CoordinatorStateView, Run } from '../../src/coordinator/messages';
 import { queryState, settled, waitForState } from '../helpers/demo';
@@ -17,24 +17,11 @@ import {
   keyedPolicy,
   submitKeyed,
   waitForStatus,
-  closeHistoryConnections,
 } from '../helpers/hostile';
-import {
-  connectToTestServer,
-  createTestWorker,
-  eventually,
-  uniqueName,
-  type TemporalTestContext,
-} from '../helpers/temporal';
+import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await closeHistoryConnections();
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 /** State fields the coordinator rewrite adds (the wire contract (docs/wire-contract.md) leaves room for them). */
 type TargetRun = Run & { terminateAfter?: string; waiting?: string };

@@ -5,7 +5,7 @@
  * rejected with a reason, while the key keeps serving the next good submission. Judged from Temporal's histories
  * where the promise is about Temporal (who was cancelled, whether the coordinator was closed by the server).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   ConcurrencyInputError,
   defineConcurrencyPolicy,
@@ -32,24 +32,11 @@ import {
   sha256Hex,
   stateOrBreakage,
   submitKeyed,
-  closeHistoryConnections,
 } from '../helpers/hostile';
-import {
-  connectToTestServer,
-  createTestWorker,
-  eventually,
-  uniqueName,
-  type TemporalTestContext,
-} from '../helpers/temporal';
+import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await closeHistoryConnections();
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 /** `error` is a ConcurrencyInputError naming one of `fields`; the message shows what was thrown instead. */
 function expectInputError(error: unknown, fields: string[], what: string): void {

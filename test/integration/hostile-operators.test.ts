@@ -3,7 +3,7 @@
  * take-over of a terminated run whose history is megabytes of submissions, and Temporal's cap on signals per run.
  * Judged from Temporal's histories (statuses, signals per run, children's own open intervals) and the `state` query.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startDevServer } from '../../scripts/dev-server';
 import { resumeCoordinator } from '../../src/client';
 import { concurrencyKeySearchAttribute } from '../../src/search-attributes';
@@ -20,22 +20,10 @@ import {
   waitForStatus,
   closeHistoryConnections,
 } from '../helpers/hostile';
-import {
-  connectToTestServer,
-  createTestWorker,
-  eventually,
-  uniqueName,
-  type TemporalTestContext,
-} from '../helpers/temporal';
+import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await closeHistoryConnections();
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 /** Submissions that reached a final outcome, from the counters (which outlive `recent`). */
 function accountedFor(counters: CoordinatorCounters): number {

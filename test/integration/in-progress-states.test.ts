@@ -2,19 +2,14 @@
  * Hatchet #4900: a run that is sleeping on a timer, or whose activity waits in retry backoff, is "in progress"
  * and is cancelled like any other when superseded, and never completes afterwards.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { defineConcurrencyPolicy, submit } from '../../src/client';
 import { settled, waitForState } from '../helpers/demo';
 import { childTimeline } from '../helpers/histories';
-import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+import { createTestWorker, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 it.each([
   ['sleeping on a timer', 'sleepyWork', [{ sleepMs: 60_000 }]],

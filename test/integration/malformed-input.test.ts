@@ -3,19 +3,14 @@
  * with a reason, and the coordinator keeps working for the next valid submission.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { coordinatorWorkflowId } from '../../src/client';
 import { COORDINATOR_WORKFLOW_TYPE, type CoordinatorInput } from '../../src/coordinator/messages';
 import { queryState, settled, waitForState } from '../helpers/demo';
-import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+import { createTestWorker, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 it('records malformed submissions as rejected and keeps serving the key', async () => {
   const taskQueue = uniqueName('malformed');

@@ -2,19 +2,14 @@
  * `slotRelease: 'on-close'`: a cancelled child keeps its slot until it has closed (cleanup included), so at no
  * instant do more than maxRuns children of the key execute, judged from the children's own history event times.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { SubmitResult } from '../../src/client';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { childTimelines, maxLiveStartedChildren, maxOpenChildren } from '../helpers/histories';
-import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+import { createTestWorker, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 it.each([1, 2])('on-close with maxRuns %i: open children never exceed maxRuns', async (maxRuns) => {
   const taskQueue = uniqueName('on-close');

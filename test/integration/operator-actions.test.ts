@@ -5,26 +5,15 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { defineConcurrencyPolicy, resumeCoordinator, submit, type SubmitResult } from '../../src/client';
 import { stateQuery, type ClosedRun, type CoordinatorStateView } from '../../src/coordinator/messages';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { childTimeline, maxOpenChildren } from '../helpers/histories';
-import {
-  connectToTestServer,
-  createTestWorker,
-  eventually,
-  uniqueName,
-  type TemporalTestContext,
-} from '../helpers/temporal';
+import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 const temporal = (...args: string[]) =>
   promisify(execFile)(inject('temporalCliPath'), [...args, '--address', inject('temporalAddress')]);

@@ -3,26 +3,15 @@
  * `startDevServer` always does), and a second one, started here, has not. On the first a coordinator carries them and
  * `ConcurrencyKey = "<key>"` lists it; on the second every submission still goes through, without them.
  */
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { startDevServer } from '../../scripts/dev-server';
 import { searchAttributesRefused } from '../../src/client/search-attribute-fallback';
 import { concurrencyKeySearchAttribute, concurrencyPolicySearchAttribute } from '../../src/search-attributes';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
-import {
-  connectToTestServer,
-  createTestWorker,
-  eventually,
-  uniqueName,
-  type TemporalTestContext,
-} from '../helpers/temporal';
+import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 it('where they are registered, the coordinator carries them and a query on the key lists it, and no other key', async () => {
   const taskQueue = uniqueName('sa-registered');

@@ -3,7 +3,7 @@
  * worker serves fails within seconds with a ConcurrencyUnavailableError that names its task queue (the server alone
  * would hold the query for about 30 s and then fail it with a generic "Failed to query Workflow").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConcurrencyUnavailableError,
   coordinatorWorkflowId,
@@ -12,24 +12,13 @@ import {
   type SubmitResult,
 } from '../../src/client';
 import { demoPolicy, submitDemo } from '../helpers/demo';
-import {
-  connectToTestServer,
-  createTestWorker,
-  eventually,
-  uniqueName,
-  type TemporalTestContext,
-} from '../helpers/temporal';
+import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
 /** Generous: the point is "seconds, not the server's 30 s query timeout". */
 const FAIL_FAST_MS = 10_000;
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 /** Runs getSubmissionStatus, which must reject; returns the error and how long it took. */
 async function statusFailure(

@@ -5,13 +5,12 @@
  * own histories and the `state` query.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { coordinatorWorkflowId, getSubmissionStatus } from '../../src/client';
 import { COORDINATOR_WORKFLOW_TYPE, stateQuery, type CoordinatorStateView } from '../../src/coordinator/messages';
 import { waitForState } from '../helpers/demo';
 import { childTimeline, maxOpenChildren } from '../helpers/histories';
 import {
-  closeHistoryConnections,
   eventsOf,
   keyedPolicy,
   rawInputOf,
@@ -19,22 +18,10 @@ import {
   waitForStatus,
   workflowTaskFailures,
 } from '../helpers/hostile';
-import {
-  connectToTestServer,
-  createTestWorker,
-  eventually,
-  uniqueName,
-  type TemporalTestContext,
-} from '../helpers/temporal';
+import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await closeHistoryConnections();
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 function outcomeOf(state: CoordinatorStateView, id: string) {
   return state.recent.find((run) => run.id === id);

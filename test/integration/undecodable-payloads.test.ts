@@ -7,28 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { coordinatorWorkflowId } from '../../src/client';
 import { COORDINATOR_WORKFLOW_TYPE } from '../../src/coordinator/messages';
 import { waitForState } from '../helpers/demo';
-import {
-  closeHistoryConnections,
-  eventsOf,
-  keyedPolicy,
-  submitKeyed,
-  waitForStatus,
-  workflowTaskFailures,
-} from '../helpers/hostile';
-import { connectToTestServer, createTestWorker, uniqueName, type TemporalTestContext } from '../helpers/temporal';
+import { eventsOf, keyedPolicy, submitKeyed, waitForStatus, workflowTaskFailures } from '../helpers/hostile';
+import { createTestWorker, uniqueName } from '../helpers/temporal';
+import { useTestServer } from '../helpers/server';
 
-let ctx: TemporalTestContext;
-beforeAll(async () => {
-  ctx = await connectToTestServer();
-});
-afterAll(async () => {
-  await closeHistoryConnections();
-  await ctx?.close();
-});
+const ctx = useTestServer();
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const NOT_JSON = { metadata: { encoding: bytes('json/plain') }, data: bytes('{not json') };
