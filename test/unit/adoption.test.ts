@@ -34,11 +34,7 @@ describe('adoptChildren', () => {
 
   it('a revived child closes with a notice, never a second outcome', () => {
     let state = decide(makeState(), [submitEvent('s1')], at(0)).state;
-    state = decide(
-      state,
-      confirmations(startsOf(decide(makeState(), [submitEvent('s1')], at(0)).commands)),
-      at(0),
-    ).state;
+    state = decide(state, confirmations(decide(makeState(), [submitEvent('s1')], at(0)).commands), at(0)).state;
     state = decide(state, [closedEvent(childId('s1'), 'terminated', at(1))], at(1)).state;
     expect(state.recent.map((run) => run.outcome)).toEqual(['terminated']);
     const revived = adoptChildren(state, [orphan('s1', 1)], at(2));
