@@ -31,7 +31,7 @@ export interface ConcurrencyOptions {
    * (`allowedWorkflowTypes`, `allowedTaskQueues`) reject other submissions with a reason. Every worker polling the
    * coordinators' task queue must pin the same policies.
    */
-  pinnedPolicies?: Record<string, PinnedPolicy>;
+  pinnedPolicies?: Record<string, PinnedPolicy> | undefined;
 }
 
 /** Worker options with the library's own. */

@@ -20,6 +20,9 @@ const TASK_QUEUE_ENV = 'TEMPORAL_TASK_QUEUE';
 /**
  * "At most `maxRuns` runs of this workflow per key": the Hatchet-style concurrency declaration.
  *
+ * An optional field given as `undefined` counts as absent (its default applies), so `childTaskQueue:
+ * process.env.PREVIEW_TASK_QUEUE` compiles under `exactOptionalPropertyTypes` too.
+ *
  * @typeParam Input the workflow's first argument, which `key` reads the group key from
  */
 export interface ConcurrencyPolicy<Input = unknown> {
@@ -31,40 +34,40 @@ export interface ConcurrencyPolicy<Input = unknown> {
   /** The group key of an input, e.g. `(input) => input.userId`; a non-empty string. */
   key: (input: Input) => string;
   /** @default 'on-cancel-request' */
-  slotRelease?: SlotRelease;
+  slotRelease?: SlotRelease | undefined;
   /**
    * Task queue the coordinators run on; `submit()` starts them there.
    * @default `process.env.TEMPORAL_TASK_QUEUE` when non-empty (read at each `submit()`), else 'concurrency'
    */
-  taskQueue?: string;
+  taskQueue?: string | undefined;
   /** Task queue of the children; @default the coordinators' task queue */
-  childTaskQueue?: string;
+  childTaskQueue?: string | undefined;
   /** A coordinator with nothing running or queued completes after this long. @default 300000 */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** How often a coordinator checks its open children for closes nobody reported. @default 60000 */
-  sweepIntervalMs?: number;
+  sweepIntervalMs?: number | undefined;
   /** Continue-as-new after this many history events, besides when the server suggests it. */
-  continueAsNewAfterEvents?: number;
+  continueAsNewAfterEvents?: number | undefined;
   /** Closed submissions kept in the `state` query. @default 100 */
-  recentLimit?: number;
+  recentLimit?: number | undefined;
   /** Past submission ids remembered, so resubmitting one starts nothing new. @default 2000 */
-  dedupeWindow?: number;
+  dedupeWindow?: number | undefined;
   /** Continue-as-new after this many signals in one run (Temporal caps a run at 10,000). @default 2000 */
-  continueAsNewAfterSignals?: number;
+  continueAsNewAfterSignals?: number | undefined;
   /**
    * A child that has not closed this long after its cancellation request is terminated and recorded as `terminated`
    * with the reason. @default 300000
    */
-  cancelGracePeriodMs?: number;
+  cancelGracePeriodMs?: number | undefined;
   /** Largest JSON size of one submission's `args`; `submit()` throws beyond it. @default 262144 (256 KiB) */
-  maxArgsBytes?: number;
+  maxArgsBytes?: number | undefined;
   /** Largest JSON size of the args queued submissions hold together; the oldest are dropped beyond it. @default 1 MiB */
-  maxQueuedBytes?: number;
+  maxQueuedBytes?: number | undefined;
   /**
    * A started child that no worker picks up (no poller on its task queue) is shown as `waiting`; after this long it is
    * terminated and recorded as `failed`. @default undefined (it waits)
    */
-  waitingChildTimeoutMs?: number;
+  waitingChildTimeoutMs?: number | undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * The README's TypeScript is code that compiles: every `ts` block must be the text of a file (or a part of one) that
- * a test type-checks — the consumer app's sources (compiled with `tsc --strict` against the packed tarball by
- * test/integration/consumer-package.test.ts) or the repository's own (`examples/`, `src/`).
+ * The docs' TypeScript is code that compiles: every `ts` block in README.md and docs/ must be the text of a file (or
+ * a part of one) that a test type-checks — the consumer app's sources (compiled with `tsc --strict` against the
+ * packed tarball by test/integration/consumer-package.test.ts) or the repository's own (`examples/`, `src/`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,11 +10,13 @@ import { expect, it } from 'vitest';
 const root = path.join(__dirname, '..', '..');
 const compiledSources = ['test/consumer/app/src', 'examples', 'src'];
 
-function filesUnder(dir: string): string[] {
+function filesUnder(dir: string, extensions: string[]): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true, recursive: true })
     .flatMap((entry) =>
-      entry.isFile() && entry.name.endsWith('.ts') ? [path.join(entry.parentPath, entry.name)] : [],
+      entry.isFile() && extensions.some((extension) => entry.name.endsWith(extension))
+        ? [path.join(entry.parentPath, entry.name)]
+        : [],
     );
 }
 
@@ -22,13 +24,19 @@ function snippets(markdown: string): string[] {
   return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]!.trimEnd());
 }
 
-it('every TypeScript snippet in the README is quoted from a compiled source file', () => {
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const docs = ['README.md', ...filesUnder(path.join(root, 'docs'), ['.md']).map((file) => path.relative(root, file))];
+
+it.each(docs)('every TypeScript snippet in %s is quoted from a compiled source file', (doc) => {
   const sources = compiledSources
-    .flatMap((dir) => filesUnder(path.join(root, dir)))
+    .flatMap((dir) => filesUnder(path.join(root, dir), ['.ts', '.mts']))
     .map((file) => fs.readFileSync(file, 'utf8'));
-  const found = snippets(readme);
-  expect(found.length).toBeGreaterThanOrEqual(5);
+  const found = snippets(fs.readFileSync(path.join(root, doc), 'utf8'));
   const unquoted = found.filter((snippet) => !sources.some((source) => source.includes(snippet)));
   expect(unquoted).toEqual([]);
+});
+
+it('the README and docs/ show the package in use: at least 8 TypeScript snippets, 4 in the README', () => {
+  const count = (doc: string) => snippets(fs.readFileSync(path.join(root, doc), 'utf8')).length;
+  expect(count('README.md')).toBeGreaterThanOrEqual(4);
+  expect(docs.map(count).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(8);
 });
