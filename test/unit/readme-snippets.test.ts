@@ -40,3 +40,15 @@ it('the README and docs/ show the package in use: at least 8 TypeScript snippets
   expect(count('README.md')).toBeGreaterThanOrEqual(4);
   expect(docs.map(count).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(8);
 });
+
+it.each(docs)('%s shows TypeScript only in ts blocks, so the check above sees all of it', (doc) => {
+  const blocks = [...fs.readFileSync(path.join(root, doc), 'utf8').matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)];
+  const disguised = blocks
+    .filter(([, language, body]) =>
+      /^(typescript|tsx?|mts|cts|jsx?|mjs|javascript)$/.test(language!)
+        ? language !== 'ts'
+        : /^\s*(import .* from '|export (async )?function |const \w+ = await )/m.test(body!),
+    )
+    .map(([block]) => block.slice(0, 80));
+  expect(disguised).toEqual([]);
+});
