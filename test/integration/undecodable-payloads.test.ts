@@ -86,6 +86,15 @@ it('5b. a runClosed signal that does not decode is ignored: no workflow task fai
     await rawSignal(ctx.client, coordinatorId, 'runClosed', NOT_JSON);
     await rawSignal(ctx.client, coordinatorId, 'runClosed', UNKNOWN_ENCODING);
     await waitForState(ctx.client, coordinatorId, (s) => s.recent.some((r) => r.id === 's1'), 's1 recorded', 20_000);
+    // The key carries on: a submission after the bad signals runs.
+    await submitKeyed(ctx.client, policy, 'k', 's2', 'sleepyWork', { sleepMs: 100 });
+    await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 's2' && r.outcome === 'completed'),
+      's2 completed',
+      20_000,
+    );
     expect(workflowTaskFailures(await eventsOf(ctx.client, coordinatorId))).toEqual([]);
   });
 });
