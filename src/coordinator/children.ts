@@ -16,6 +16,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { classifyChildFailure, messageOf } from './child-outcome';
 import { now } from './clock';
 import { labelledActivity } from './labelled-activity';
+import { recordSupersedeDelivered } from './metric-emitter';
+import { displacingArrival } from './core/metrics';
 import { defaultChildWorkflowId } from './core/decide';
 import { summaryText } from './core/limits';
 import { CHILD_MEMO_KEY, reportCloseSignal, supersededSignal, type ChildMemo, type Run } from './messages';
@@ -245,14 +247,20 @@ export class Children {
         .catch(() => undefined);
     }
     this.cancelsInFlight++;
+    // The supersede latency runs to the request's delivery (a later task), from the displacing submission's arrival.
+    const { config } = this.run.state();
+    const arrivedAt = command.supersededBy && displacingArrival(this.run.state(), command.supersededBy);
     child
       .cancel()
-      .catch(async (err: unknown) => {
-        log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) });
-        if (runId === undefined) return; // closed already: its handle, the runClosed signal or the sweep tells us
-        const chain = { workflowId: command.workflowId, runId, ...(superseded && { superseded }) };
-        await cancelChainByFirstRun(this.run.behaviours)({ children: [chain] });
-      })
+      .then(
+        () => recordSupersedeDelivered(config.policy, arrivedAt || undefined, now()),
+        async (err: unknown) => {
+          log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) });
+          if (runId === undefined) return; // closed already: its handle, the runClosed signal or the sweep tells us
+          const chain = { workflowId: command.workflowId, runId, ...(superseded && { superseded }) };
+          await cancelChainByFirstRun(this.run.behaviours)({ children: [chain] });
+        },
+      )
       .catch((err: unknown) => log.warn('cancel failed', { workflowId: command.workflowId, error: messageOf(err) }))
       .finally(() => this.cancelsInFlight--)
       .catch(() => undefined);
