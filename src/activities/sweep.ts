@@ -159,7 +159,8 @@ async function sweepOne(
   const runId = { ...(firstRunId !== undefined && { runId: firstRunId }) };
   const outcome = OUTCOME_OF_STATUS[description.status.name];
   if (outcome) {
-    return { workflowId, status: 'closed', outcome, ...runId };
+    const closedAtMs = description.closeTime?.getTime();
+    return { workflowId, status: 'closed', outcome, ...runId, ...(closedAtMs !== undefined && { closedAtMs }) };
   }
   const stalled = await notGoing(client, description);
   if (stalled) return { workflowId, ...stalled, sinceMs: description.startTime.getTime(), ...runId };

@@ -56,6 +56,8 @@ export class Children {
   private readonly announced = new Set<string>();
   /** Children this run asked to report their close (reportCloseWhenAsked). */
   private readonly asked = new Set<string>();
+  /** When each request to report reached its child (workflow time of the task that saw it delivered). */
+  private readonly askedAt = new Map<string, number>();
   private cancelsInFlight = 0;
   // Signals to children not yet delivered (deliverRequestsBeforeRollover waits for them, like cancellations, before continuing as new).
   private signalsInFlight = 0;
@@ -73,6 +75,10 @@ export class Children {
 
   heardClose(workflowId: string): boolean {
     return this.heard.has(workflowId);
+  }
+
+  askedToReportAt(workflowId: string): number | undefined {
+    return this.askedAt.get(workflowId);
   }
 
   /** Children the previous run heard announce their close: this run confirms them. */
@@ -142,6 +148,9 @@ export class Children {
       this.signalsInFlight++;
       getExternalWorkflowHandle(workflowId, ownsId ? undefined : runId)
         .signal(reportCloseSignal, { coordinatorWorkflowId: state.coordinatorWorkflowId })
+        .then(() => {
+          this.askedAt.set(workflowId, Date.now());
+        })
         .catch((err: unknown) => {
           log.debug('carried child could not be asked to report its close', { workflowId, error: messageOf(err) });
           this.run.sweeper().requestSoon();
