@@ -20,6 +20,7 @@ import path from 'node:path';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConnectionSettings } from './connection';
 import { METRICS_ADDRESS_ENV, metricsAddressFromEnv, prometheusRuntimeOptions } from './metrics-runtime';
+import { connectionFailureLine, parseWorkerArgs, startLine, WORKER_USAGE } from './worker-program';
 import { withConcurrency, type ConcurrencyWorkerOptions } from './worker-options';
 
 export {
@@ -72,10 +73,30 @@ function installMetricsRuntime(): string | undefined {
   return address;
 }
 
-async function main(): Promise<void> {
+/** The program's refusals and failures to connect: one line on stderr and this exit code, not a stack trace. */
+class ExitWithMessage extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const args = parseWorkerArgs(argv);
+  if (args.action === 'help') {
+    process.stdout.write(WORKER_USAGE);
+    return;
+  }
+  if (args.action === 'refuse') throw new ExitWithMessage(`${args.error} (see --help)`, 2);
   const metricsAddress = installMetricsRuntime();
   const settings = loadConnectionSettings();
-  const connection = await NativeConnection.connect(settings.connectionOptions);
+  // Before connecting and bundling: a worker on the wrong queue or server is told apart at a glance in its log.
+  console.log(startLine(settings));
+  const connection = await NativeConnection.connect(settings.connectionOptions).catch((err: unknown) => {
+    throw new ExitWithMessage(connectionFailureLine(settings, err), 1);
+  });
   try {
     const examples = examplesFromSources();
     const worker = await createWorker({
@@ -96,7 +117,11 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    if (err instanceof ExitWithMessage) {
+      console.error(err.message);
+      process.exit(err.exitCode);
+    }
     console.error(err);
     process.exit(1);
   });

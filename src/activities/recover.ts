@@ -248,16 +248,25 @@ export async function readAbandonedRun(
   // then, and finds none now.
   const depth = input.depth ?? 0;
   if (fold && !prepared && chain && !chain.continued && depth < MAX_TAKE_OVER_DEPTH) {
-    const predecessor = await findAbandonedPredecessor(client, { ...input, ...chain });
-    const earlier =
-      predecessor?.status === 'COMPLETED'
-        ? await readIdleRun(client, { ...input, runId: predecessor.runId })
-        : predecessor && (await readAbandonedRun(client, { ...input, runId: predecessor.runId, depth: depth + 1 }));
+    const earlier = await readPredecessor(client, input, chain, depth);
     if (earlier) fold.rebase(earlier);
   }
   // Signals no workflow task handled (the run ended first) are decided by the next run.
   if (fold) flushBatch(fold);
   return (fold ?? new TakeOverFold(input.config, input.workflowId, input.pinned)).result(lastAt);
+}
+
+/** What the run before a chain left: its open work (abandoned), its bookkeeping (completed idle), or nothing. */
+async function readPredecessor(
+  client: Client,
+  input: { workflowId: string; runId: string; config: CoordinatorConfig; pinned?: PinnedPolicy },
+  chain: { originalExecutionRunId: string; chainStartTime: string },
+  depth: number,
+): Promise<TakenOver | undefined> {
+  const predecessor = await findAbandonedPredecessor(client, { ...input, ...chain });
+  if (!predecessor) return undefined;
+  if (predecessor.status === 'COMPLETED') return readIdleRun(client, { ...input, runId: predecessor.runId });
+  return readAbandonedRun(client, { ...input, runId: predecessor.runId, depth: depth + 1 });
 }
 
 /**
@@ -311,12 +320,7 @@ async function readRefusedRun(
     }
   }
   const depth = input.depth ?? 0;
-  const predecessor =
-    chain && depth < MAX_TAKE_OVER_DEPTH ? await findAbandonedPredecessor(client, { ...input, ...chain }) : undefined;
-  const earlier =
-    predecessor?.status === 'COMPLETED'
-      ? await readIdleRun(client, { ...input, runId: predecessor.runId })
-      : predecessor && (await readAbandonedRun(client, { ...input, runId: predecessor.runId, depth: depth + 1 }));
+  const earlier = chain && depth < MAX_TAKE_OVER_DEPTH ? await readPredecessor(client, input, chain, depth) : undefined;
   const fold = new TakeOverFold(input.config, input.workflowId, input.pinned, earlier);
   fold.reject(payloads, reason, at);
   return fold.result(at);

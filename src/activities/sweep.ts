@@ -1,6 +1,5 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import {
   CHILD_MEMO_KEY,
   supersededSignal,
@@ -8,6 +7,8 @@ import {
   type CloseOutcome,
   type Superseded,
 } from '../coordinator/messages';
+import { firstTaskFactsOf, pollerCount } from '../client/child-facts';
+import { awaitingWorkerReason, mayAwaitWorker } from '../coordinator/core/child-waiting';
 import { findOrphanedChildren } from './orphans';
 import type { ChildToSweep, SweepInput, SweptChild } from '../coordinator/core/activity-contract';
 
@@ -17,8 +18,7 @@ import type { ChildToSweep, SweepInput, SweptChild } from '../coordinator/core/a
  */
 export const NEVER_STARTED_ATTEMPTS = 3;
 
-/** A child still waiting for its first workflow task this long after it started is reported as waiting. */
-export const WAITING_AFTER_MS = 2_000;
+export { WAITING_AFTER_MS } from '../coordinator/core/child-waiting';
 
 /** How long the sweep waits for a child that announced its close to actually close. */
 const AWAIT_CLOSE_MS = 10_000;
@@ -79,20 +79,9 @@ async function notGoing(
       `is a worker for type ${description.type} polling task queue ${description.taskQueue}?`;
     return { status: 'stuck', reason };
   }
-  const neverPickedUp =
-    pendingTask.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED &&
-    Number(description.historyLength) <= 2 &&
-    Date.now() - description.startTime.getTime() >= WAITING_AFTER_MS;
-  if (!neverPickedUp) return undefined;
-  const { pollers } = await client.workflowService.describeTaskQueue({
-    namespace: client.options.namespace,
-    taskQueue: { name: description.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  const reason =
-    (pollers ?? []).length === 0
-      ? `no worker polls task queue ${description.taskQueue} (workflow type ${description.type})`
-      : `no worker on task queue ${description.taskQueue} has picked up its first workflow task yet`;
+  const facts = firstTaskFactsOf(description);
+  if (!mayAwaitWorker(facts, Date.now())) return undefined;
+  const reason = awaitingWorkerReason(facts, await pollerCount(client, description.taskQueue));
   return { status: 'waiting', reason };
 }
 
@@ -170,7 +159,8 @@ async function sweepOne(
   const runId = { ...(firstRunId !== undefined && { runId: firstRunId }) };
   const outcome = OUTCOME_OF_STATUS[description.status.name];
   if (outcome) {
-    return { workflowId, status: 'closed', outcome, ...runId };
+    const closedAtMs = description.closeTime?.getTime();
+    return { workflowId, status: 'closed', outcome, ...runId, ...(closedAtMs !== undefined && { closedAtMs }) };
   }
   const stalled = await notGoing(client, description);
   if (stalled) return { workflowId, ...stalled, sinceMs: description.startTime.getTime(), ...runId };

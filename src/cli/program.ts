@@ -44,6 +44,8 @@ export interface SubmitRequest {
 export interface ResumeRequest {
   policy: string;
   key: string;
+  /** Move the coordinator to this task queue (the repair for a mistyped one). */
+  taskQueue?: string;
   json: boolean;
 }
 
@@ -92,7 +94,16 @@ const RESUME_HELP = `
 A coordinator whose last run was terminated, failed or cancelled leaves its children running
 (ABANDON). The key's next submission starts a fresh run that takes that run's accepted work over;
 resume starts it now, with the last run's configuration (resumeCoordinator()). It does nothing
-to an open run ("already running") or an idle-completed one.`;
+to an open run ("already running") or an idle-completed one.
+
+--task-queue moves the key's coordinator to another task queue, e.g. one started on a mistyped
+queue that no worker polls: an open run on another queue is terminated ("moved to task queue
+<queue> by resume"; its children keep running) and a fresh run on <queue> takes over its
+submissions. Start a worker on <queue> first, and fix the submitters' TEMPORAL_TASK_QUEUE (or
+the policy's taskQueue), or their next submission to a closed coordinator starts it on the old one.
+
+Example:
+  temporal-concurrency resume chat user-1 --task-queue concurrency`;
 
 function integer(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Not a non-negative integer.');
@@ -170,13 +181,17 @@ export function createProgram(commands: CliCommands, io: CliIo, version = '0.0.0
 
   program
     .command('resume')
-    .description("restart a key's terminated, failed or cancelled coordinator now, to take over its accepted work")
+    .description(
+      "restart a key's terminated, failed or cancelled coordinator now, to take over its accepted work, or move it " +
+        'to another task queue (--task-queue)',
+    )
     .argument('<policy>', 'policy name')
     .argument('<key>', 'group key')
+    .option('--task-queue <queue>', "move the coordinator to this task queue (default: its last run's)")
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `${RESUME_HELP}\n${EXIT_CODES_HELP}`)
     .action(async (policy: string, key: string, options: Flags<ResumeRequest, 'policy' | 'key'>, command: Command) => {
-      await commands.resume({ policy, key, json: options.json === true }, globalsOf(command));
+      await commands.resume({ policy, key, ...options, json: options.json === true }, globalsOf(command));
     });
 
   program

@@ -1,5 +1,5 @@
 import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { awaitingWorkerReason, mayAwaitWorker, type FirstTaskFacts } from '../coordinator/core/child-waiting';
 import {
   stateQuery,
   type ClosedRun,
@@ -7,6 +7,7 @@ import {
   type FinalOutcome,
   type Run,
 } from '../coordinator/messages';
+import { firstTaskFactsOf, pollerCount } from './child-facts';
 import { ConcurrencyUnavailableError } from './errors';
 import type { SubmitResult } from './submit';
 
@@ -55,7 +56,31 @@ export async function getSubmissionStatus(
     taskQueue,
     options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
   );
-  return statusIn(state, submitted.submissionId);
+  return withFirstTaskCheck(client, statusIn(state, submitted.submissionId));
+}
+
+/**
+ * The coordinator learns that a child waits for a worker only at its next sweep (`sweepIntervalMs`, 60 s by
+ * default), and says `running` until then. So a `running` child is described (one call; a second, for its task
+ * queue's pollers, only when its first workflow task has waited unpicked for `WAITING_AFTER_MS`, 2 s), and reported
+ * `waiting`, with the reason, as the sweep will. Anything the check cannot read leaves the coordinator's answer as is.
+ */
+async function withFirstTaskCheck(client: Client, status: SubmissionStatus): Promise<SubmissionStatus> {
+  if (status.status !== 'running') return status;
+  try {
+    const description = await client.workflow.getHandle(status.run.workflowId).describe();
+    if (description.status.name !== 'RUNNING') return status;
+    const reason = await awaitingWorker(client, firstTaskFactsOf(description), Date.now());
+    return reason === undefined ? status : { status: 'waiting', run: { ...status.run, waiting: reason } };
+  } catch {
+    return status;
+  }
+}
+
+/** Why the child waits for a worker, if it does: the pure judgement, with the pollers asked only when it matters. */
+async function awaitingWorker(client: Client, child: FirstTaskFacts, nowMs: number): Promise<string | undefined> {
+  if (!mayAwaitWorker(child, nowMs)) return undefined;
+  return awaitingWorkerReason(child, await pollerCount(client, child.taskQueue));
 }
 
 /**
@@ -76,12 +101,7 @@ async function coordinatorTaskQueue(client: Client, coordinatorWorkflowId: strin
  * without one the server holds it for about 30 s before failing it with a generic "Failed to query Workflow".
  */
 export async function requireWorker(client: Client, coordinatorWorkflowId: string, taskQueue: string): Promise<void> {
-  const { pollers } = await client.workflowService.describeTaskQueue({
-    namespace: client.options.namespace,
-    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  if ((pollers ?? []).length === 0) {
+  if ((await pollerCount(client, taskQueue)) === 0) {
     throw new ConcurrencyUnavailableError(coordinatorWorkflowId, taskQueue, 'no worker polls its task queue');
   }
 }

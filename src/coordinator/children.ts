@@ -16,6 +16,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { classifyChildFailure, messageOf } from './child-outcome';
 import { now } from './clock';
 import { labelledActivity } from './labelled-activity';
+import { recordSupersedeDelivered } from './metric-emitter';
+import { displacingArrival } from './core/metrics';
 import { defaultChildWorkflowId } from './core/decide';
 import { summaryText } from './core/limits';
 import { CHILD_MEMO_KEY, reportCloseSignal, supersededSignal, type ChildMemo, type Run } from './messages';
@@ -54,6 +56,8 @@ export class Children {
   private readonly announced = new Set<string>();
   /** Children this run asked to report their close (reportCloseWhenAsked). */
   private readonly asked = new Set<string>();
+  /** When each request to report reached its child (workflow time of the task that saw it delivered). */
+  private readonly askedAt = new Map<string, number>();
   private cancelsInFlight = 0;
   // Signals to children not yet delivered (deliverRequestsBeforeRollover waits for them, like cancellations, before continuing as new).
   private signalsInFlight = 0;
@@ -71,6 +75,10 @@ export class Children {
 
   heardClose(workflowId: string): boolean {
     return this.heard.has(workflowId);
+  }
+
+  askedToReportAt(workflowId: string): number | undefined {
+    return this.askedAt.get(workflowId);
   }
 
   /** Children the previous run heard announce their close: this run confirms them. */
@@ -140,6 +148,9 @@ export class Children {
       this.signalsInFlight++;
       getExternalWorkflowHandle(workflowId, ownsId ? undefined : runId)
         .signal(reportCloseSignal, { coordinatorWorkflowId: state.coordinatorWorkflowId })
+        .then(() => {
+          this.askedAt.set(workflowId, Date.now());
+        })
         .catch((err: unknown) => {
           log.debug('carried child could not be asked to report its close', { workflowId, error: messageOf(err) });
           this.run.sweeper().requestSoon();
@@ -245,14 +256,20 @@ export class Children {
         .catch(() => undefined);
     }
     this.cancelsInFlight++;
+    // The supersede latency runs to the request's delivery (a later task), from the displacing submission's arrival.
+    const { config } = this.run.state();
+    const arrivedAt = command.supersededBy && displacingArrival(this.run.state(), command.supersededBy);
     child
       .cancel()
-      .catch(async (err: unknown) => {
-        log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) });
-        if (runId === undefined) return; // closed already: its handle, the runClosed signal or the sweep tells us
-        const chain = { workflowId: command.workflowId, runId, ...(superseded && { superseded }) };
-        await cancelChainByFirstRun(this.run.behaviours)({ children: [chain] });
-      })
+      .then(
+        () => recordSupersedeDelivered(config.policy, arrivedAt || undefined, now()),
+        async (err: unknown) => {
+          log.debug('cancel request failed', { workflowId: command.workflowId, error: messageOf(err) });
+          if (runId === undefined) return; // closed already: its handle, the runClosed signal or the sweep tells us
+          const chain = { workflowId: command.workflowId, runId, ...(superseded && { superseded }) };
+          await cancelChainByFirstRun(this.run.behaviours)({ children: [chain] });
+        },
+      )
       .catch((err: unknown) => log.warn('cancel failed', { workflowId: command.workflowId, error: messageOf(err) }))
       .finally(() => this.cancelsInFlight--)
       .catch(() => undefined);

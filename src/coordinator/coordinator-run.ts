@@ -60,6 +60,7 @@ export class CoordinatorRun {
     this.sweeper = createSweeper(() => this.state, inbox, {
       startedHere: (workflowId) => this.children.wasStartedHere(workflowId),
       heardClose: (workflowId) => this.children.heardClose(workflowId),
+      askedToReportAt: (workflowId) => this.children.askedToReportAt(workflowId),
       behaviours,
     });
   }

@@ -15,7 +15,14 @@
  */
 import { applyEvent } from './core/decide';
 import { log, metricMeter } from '@temporalio/workflow';
-import { LATENCY_UNIT, METRIC_DESCRIPTIONS, metricUpdates, type MetricUpdate, type StateChange } from './core/metrics';
+import {
+  LATENCY_UNIT,
+  METRIC_DESCRIPTIONS,
+  metricUpdates,
+  supersedeLatencyUpdate,
+  type MetricUpdate,
+  type StateChange,
+} from './core/metrics';
 import type { CoordinatorEvent, CoordinatorState } from './core/state';
 
 function emit(update: MetricUpdate): void {
@@ -46,4 +53,18 @@ export function foldEvents(state: CoordinatorState, events: readonly Coordinator
   const after = events.reduce(applyEvent, state);
   recordMetrics({ before: state, after, events, commands: [] });
   return after;
+}
+
+/**
+ * Records the supersede latency of a cancellation request the server has just confirmed (its promise resolved), from
+ * the arrival of the displacing submission (`displacingArrival`, read when the request was issued). Never throws, and
+ * issues no command: called on a branch of its own off the request's promise, it changes nothing the workflow does.
+ */
+export function recordSupersedeDelivered(policy: string, arrivedAt: string | undefined, deliveredAt: string): void {
+  try {
+    const update = supersedeLatencyUpdate(policy, arrivedAt, deliveredAt);
+    if (update) emit(update);
+  } catch (err) {
+    log.warn('supersede latency not recorded', { error: err instanceof Error ? err.message : String(err) });
+  }
 }

@@ -4,13 +4,21 @@
  * only itself: it becomes an {@link Undecodable} value the validation rejects with its encoding and the decoder's
  * message, instead of failing the workflow task on every attempt and wedging the key.
  *
- * How: the SDK's `rawValueTypeInfo` (SDK 1.24 on) hands a handler the raw payload. The messages are JSON by the wire
- * contract, so they are decoded with the default payload converter (payload codecs still apply before, in the
- * worker). Older SDKs of the peer range have no raw values: they decode as before, and an undecodable payload still
- * fails the task there. Decoding in the handler decodes the same values for valid payloads, so no command changes.
+ * How: the SDK's `rawValueTypeInfo` (SDK 1.24 on) hands a handler the raw payload, which is decoded here with the
+ * payload converter the SDK itself would have used: the worker's (an app's own converter, e.g. one with an encoding of
+ * its own, decodes the submissions its clients send through `submit()`), with the same serialization context. Payload
+ * codecs still apply before, in the worker. So valid payloads decode to the same values and no command changes. Older
+ * SDKs of the peer range have no raw values: they decode as before, and an undecodable payload still fails the task
+ * there.
  */
 import * as common from '@temporalio/common';
-import { defaultPayloadConverter, defineSignal, type SignalDefinition } from '@temporalio/workflow';
+import {
+  defaultPayloadConverter,
+  defineSignal,
+  workflowInfo,
+  type PayloadConverter,
+  type SignalDefinition,
+} from '@temporalio/workflow';
 import { undecodable } from './core/validation';
 
 // Looked up on the namespace: a named import of an export older SDKs lack would not bundle cleanly.
@@ -23,6 +31,24 @@ const rawValue = common as unknown as {
   rawValueTypeInfo?: object;
   RawValue?: new (...args: never[]) => { readonly payload: RawPayload };
 };
+
+/**
+ * The worker's payload converter, as the SDK uses it for this workflow's every other value, and the serialization
+ * context it passes. No public API hands it to workflow code: the SDK keeps it on its activator, published as a global
+ * of the sandbox (`__TEMPORAL_ACTIVATOR__`, kept under that name for older bundles). Without it, the default.
+ */
+function workflowConverter(): {
+  converter: PayloadConverter;
+  context: { type: 'workflow'; namespace: string; workflowId: string };
+} {
+  const activator = (globalThis as { __TEMPORAL_ACTIVATOR__?: { payloadConverter?: PayloadConverter } })
+    .__TEMPORAL_ACTIVATOR__;
+  const { namespace, workflowId } = workflowInfo();
+  return {
+    converter: activator?.payloadConverter ?? defaultPayloadConverter,
+    context: { type: 'workflow', namespace, workflowId },
+  };
+}
 
 /** The workflow side's definition of one of the coordinator's own signals: its argument arrives undecoded. */
 export function rawSignal(name: string): SignalDefinition<[unknown]> {
@@ -40,11 +66,14 @@ export function withRawInput<F extends (...args: never[]) => Promise<unknown>>(w
 
 /**
  * The value to hand the SDK where it encodes the coordinator's own input (continue-as-new): with raw input declared,
- * the SDK expects a raw value there too. Encoded as JSON, as any coordinator input.
+ * the SDK expects a raw value there too. Encoded by the worker's converter, as without raw input.
  */
 export function asRawInput<T>(value: T): T {
-  const RawValue = rawValue.RawValue as (new (value: unknown) => unknown) | undefined;
-  return rawValue.rawValueTypeInfo && RawValue ? (new RawValue(value) as T) : value;
+  const RawValue = rawValue.RawValue as
+    (new (value: unknown, converter: PayloadConverter, context: object) => unknown) | undefined;
+  if (!rawValue.rawValueTypeInfo || !RawValue) return value;
+  const { converter, context } = workflowConverter();
+  return new RawValue(value, converter, context) as T;
 }
 
 /** The message itself, decoded here; a raw payload that does not decode becomes an `Undecodable` value. */
@@ -53,7 +82,8 @@ export function decodeRaw(value: unknown): unknown {
   if (RawValue === undefined || !(value instanceof RawValue)) return value; // older SDK: decoded already
   const { payload } = value;
   try {
-    return defaultPayloadConverter.fromPayload(payload);
+    const { converter, context } = workflowConverter();
+    return converter.fromPayload(payload, context);
   } catch (err) {
     return undecodable(encodingOf(payload), err instanceof Error ? err.message : String(err));
   }

@@ -41,6 +41,11 @@ export interface SweeperContext {
   startedHere(workflowId: string): boolean;
   /** A `runClosed` signal for the child came to this run, or the previous run handed one over. */
   heardClose(workflowId: string): boolean;
+  /**
+   * When this run's request to report its close reached a carried child (workflow time of the task that saw it
+   * delivered), if it did: a close after it went unreported.
+   */
+  askedToReportAt(workflowId: string): number | undefined;
   /** The run's behaviours (behaviours.ts). */
   behaviours: Behaviours;
 }
@@ -149,18 +154,25 @@ export function createSweeper(
 
   /**
    * A real close (a status the server reported, not a child gone missing) that the interceptor would have reported,
-   * of a child this run did not start and had seen open, with no runClosed for it: its workers may lack the
-   * interceptor (see unreported-close.ts). `patched()` is asked last, so only runs that meet such a child record it.
+   * of a child this run did not start and had seen open — or, with reportCloseWhenAsked, that closed after this run's
+   * request to report reached it (a carried child may close before this run's first sweep) — with no runClosed for it:
+   * its workers may lack the interceptor (see unreported-close.ts). `patched()` is asked last, so only runs that meet
+   * such a child record it.
    */
   function closedUnreported(child: Extract<SweptChild, { status: 'closed' }>): boolean {
     return (
       child.reason === undefined &&
       interceptorReports(child.outcome) &&
-      seenOpen.has(child.workflowId) &&
+      (seenOpen.has(child.workflowId) || closedAfterAsked(child)) &&
       !context.startedHere(child.workflowId) &&
       !context.heardClose(child.workflowId) &&
       patched(UNREPORTED_CLOSE_PATCH)
     );
+  }
+
+  function closedAfterAsked(child: Extract<SweptChild, { status: 'closed' }>): boolean {
+    const askedAt = context.askedToReportAt(child.workflowId);
+    return askedAt !== undefined && child.closedAtMs !== undefined && child.closedAtMs > askedAt;
   }
 
   async function sweep(): Promise<void> {

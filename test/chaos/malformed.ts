@@ -1,7 +1,9 @@
 /**
- * Hostile `submit` payloads. Some have no usable id (the checker only asks that they are rejected somewhere); the
- * rest carry a usable id, so the checker holds them to "exactly one outcome" like any other submission.
+ * Hostile `submit` payloads. Some have no usable id (the checker only asks that they are rejected somewhere), among
+ * them payloads that do not decode at all; the rest carry a usable id, so the checker holds them to "exactly one
+ * outcome" like any other submission.
  */
+import { RawValue } from '@temporalio/common';
 import type { MalformedVariant } from './types';
 
 const HUGE = 1500;
@@ -14,6 +16,11 @@ export interface MalformedContext {
   /** Another key's coordinator ID (the own one when the run has a single key). */
   otherCoordinatorId: string;
 }
+
+const ascii = (text: string) => Uint8Array.from(text, (char) => char.charCodeAt(0));
+/** A payload sent as is: the client's converter passes a raw value through without encoding it. */
+const rawPayload = (encoding: string, data: string) =>
+  RawValue.fromPayload({ metadata: { encoding: ascii(encoding) }, data: ascii(data) });
 
 /** Whether a payload carries an id the checker can follow: a non-empty string. */
 export function hasUsableId(payload: unknown): payload is { id: string } {
@@ -48,5 +55,9 @@ export function malformedPayload(variant: MalformedVariant, context: MalformedCo
       return { id, workflowType: 'demoWork', args, workflowId: context.otherCoordinatorId };
     case 'hugeArgs':
       return { id, workflowType: 'demoWork', args: [{ ...args[0], label: 'p'.repeat(HUGE_ARGS_BYTES) }] };
+    case 'notJson':
+      return rawPayload('json/plain', `{not json ${id}`);
+    case 'unknownEncoding':
+      return rawPayload('binary/x-probe', id);
   }
 }

@@ -37,6 +37,9 @@ export const MALFORMED_VARIANTS = [
   'ownCoordinatorId',
   'otherCoordinatorId',
   'hugeArgs',
+  // Payloads the data converter cannot decode (another SDK's converter, a hand-written call): issue 15, item 5.
+  'notJson',
+  'unknownEncoding',
 ] as const;
 export type MalformedVariant = (typeof MALFORMED_VARIANTS)[number];
 

@@ -255,10 +255,14 @@ describe('exit codes', () => {
     try {
       const status = await cli(['status', policyName, 'k']);
       expect(status.code).toBe(4);
-      expect(status.stderr).toContain(`Start a worker on task queue "${taskQueue}"`);
+      // Both fixes: a worker on the queue, or (a typo) moving the coordinator to the right one.
+      expect(status.stderr).toContain(`If "${taskQueue}" is the right task queue, start a worker on it`);
+      const move = `temporal-concurrency resume ${policyName} k --task-queue <right queue>`;
+      expect(status.stderr).toContain(move);
       // Nothing started the child, so nobody else can answer either.
       const why = await cli(['why', submitted.childWorkflowId]);
       expect(why.code).toBe(4);
+      expect(why.stderr).toContain(move);
     } finally {
       await ctx.client.workflow.getHandle(submitted.coordinatorWorkflowId).terminate('test over');
     }

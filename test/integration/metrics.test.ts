@@ -171,9 +171,15 @@ it('serves the coordinators’ metrics after a burst, next to the SDK’s, with 
     expect(ours.filter((s) => s.name === `${name}_bucket`).length).toBeGreaterThan(1);
     expect(ours.some((s) => s.name === `${name}_sum`)).toBe(true);
   }
-  // A start is confirmed in a later workflow task than the one that handled its submission; a supersede is often
-  // requested in the very task that handled the displacing submission (0 ms).
+  // A start is confirmed in a later workflow task than the one that handled its submission, and so is the delivery
+  // of a cancellation request: neither sums 0 (issue 15 item 10: the supersede latency was read within the task that
+  // handled the displacing submission, where workflow time stands still).
   expect(total(`${HISTOGRAMS.admissionLatency}_sum`)).toBeGreaterThan(0);
+  expect(total(`${HISTOGRAMS.supersedeLatency}_sum`)).toBeGreaterThan(0);
+  console.log(
+    `supersede latency: ${total(`${HISTOGRAMS.supersedeLatency}_count`)} requests, ` +
+      `${total(`${HISTOGRAMS.supersedeLatency}_sum`)} ms in all`,
+  );
 
   // The SDK runtime's metrics, on the same endpoint: the coordinators' workflow tasks and the demo children.
   const sdk = samples.filter((s) => s.labels.task_queue === taskQueue);

@@ -118,6 +118,47 @@ async function cleanUp(coordinatorId: string, children: SubmitResult[]): Promise
 }
 
 it.concurrent(
+  'a carried child without the interceptor that closes before the new run’s first sweep is still named in a notice',
+  async () => {
+    const coordinatorQueue = uniqueName('mi-early');
+    const childQueue = uniqueName('mi-early-plain');
+    const coordinatorWorker = await createTestWorker(ctx, coordinatorQueue);
+    const childWorker = await plainWorker(childQueue);
+    const children: SubmitResult[] = [];
+    let coordinatorId = '';
+    await coordinatorWorker.runUntil(
+      childWorker.runUntil(async () => {
+        try {
+          // Sweeps 8 s apart: the short child (3 s) closes after the second run asked it to report, before that
+          // run's first sweep, which had never seen it open.
+          const policy = demoPolicy(coordinatorQueue, 3, undefined, {
+            childTaskQueue: childQueue,
+            sweepIntervalMs: 8000,
+            continueAsNewAfterSignals: 2,
+            idleTimeoutMs: 120_000,
+          });
+          const { short, long, coordinatorId: id } = await carriedPair(policy, 'early');
+          coordinatorId = id;
+          children.push(short, long);
+          const noticed = await waitForState(
+            ctx.client,
+            coordinatorId,
+            (s) => interceptorNotices(s).length > 0,
+            'a notice naming the task queue without the interceptor',
+            45_000,
+          );
+          expect(noticed.recent.find((r) => r.id === 'short')?.outcome).toBe('completed');
+          expect(interceptorNotices(noticed)[0]?.message).toContain(`task queue ${childQueue}`);
+        } finally {
+          await cleanUp(coordinatorId, children);
+        }
+      }),
+    );
+  },
+  120_000,
+);
+
+it.concurrent(
   'a carried child on a worker without the interceptor: its close is learned, and one notice names its task queue',
   async () => {
     const coordinatorQueue = uniqueName('mi-coordinator');

@@ -68,6 +68,32 @@ describe('getSubmissionStatus', () => {
     await ctx.client.workflow.getHandle(submitted.coordinatorWorkflowId).terminate('test over');
   });
 
+  it("says 'waiting' within seconds, not at the next 60 s sweep, for a child no worker can start", async () => {
+    const taskQueue = uniqueName('status-waiting');
+    const childTaskQueue = uniqueName('status-no-child-worker');
+    const policy = demoPolicy(taskQueue, 1, undefined, { childTaskQueue });
+    const submitted = await submitDemo(ctx.client, policy, 'user', 'm-1', 60_000);
+    const worker = await createTestWorker(ctx, taskQueue);
+    const started = Date.now();
+    await worker.runUntil(async () => {
+      const status = await eventually<SubmissionStatus>(
+        async () => {
+          const current = await getSubmissionStatus(ctx.client, submitted);
+          return current.status === 'waiting' ? current : undefined;
+        },
+        { what: 'the submission waiting', timeoutMs: 30_000 },
+      );
+      // Well before the coordinator's first sweep (sweepIntervalMs, 60 s by default) could have said so.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(status).toMatchObject({
+        status: 'waiting',
+        run: { id: 'm-1', waiting: `no worker polls task queue ${childTaskQueue} (workflow type demoWork)` },
+      });
+      await ctx.client.workflow.getHandle(submitted.childWorkflowId).terminate('test over');
+      await ctx.client.workflow.getHandle(submitted.coordinatorWorkflowId).terminate('test over');
+    });
+  });
+
   it('answers from a running coordinator, and fails in bounded time once its worker has stopped', async () => {
     const taskQueue = uniqueName('status-worker');
     const submitted = await submitDemo(ctx.client, demoPolicy(taskQueue, 1), 'user', 'm-1', 60_000);

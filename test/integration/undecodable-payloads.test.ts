@@ -6,7 +6,9 @@
  * take-over. Sent with the raw gRPC calls, judged from the coordinator's history and its `state` query.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { register } from 'tsx/cjs/api';
 import { expect, it } from 'vitest';
 import { coordinatorWorkflowId } from '../../src/client';
 import { COORDINATOR_WORKFLOW_TYPE } from '../../src/coordinator/messages';
@@ -14,6 +16,7 @@ import { waitForState } from '../helpers/demo';
 import { eventsOf, keyedPolicy, submitKeyed, waitForStatus, workflowTaskFailures } from '../helpers/hostile';
 import { createTestWorker, uniqueName } from '../helpers/temporal';
 import { useTestServer } from '../helpers/server';
+import { TAGGED_ENCODING } from '../fixtures/tagged-payload-converter';
 
 const ctx = useTestServer();
 
@@ -70,6 +73,15 @@ it('5b. a runClosed signal that does not decode is ignored: no workflow task fai
     await rawSignal(ctx.client, coordinatorId, 'runClosed', NOT_JSON);
     await rawSignal(ctx.client, coordinatorId, 'runClosed', UNKNOWN_ENCODING);
     await waitForState(ctx.client, coordinatorId, (s) => s.recent.some((r) => r.id === 's1'), 's1 recorded', 20_000);
+    // The key carries on: a submission after the bad signals runs.
+    await submitKeyed(ctx.client, policy, 'k', 's2', 'sleepyWork', { sleepMs: 100 });
+    await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 's2' && r.outcome === 'completed'),
+      's2 completed',
+      20_000,
+    );
     expect(workflowTaskFailures(await eventsOf(ctx.client, coordinatorId))).toEqual([]);
   });
 });
@@ -133,4 +145,49 @@ it('5d. a take-over whose history holds an undecodable submission rejects it and
     expect(state.recent.find((r) => r.id === 's1')?.outcome).toBe('cancelled');
     expect(state.recent.find((r) => r.id === '(undecodable)')?.reason).toMatch(/encoding binary\/x-probe/);
   });
+});
+
+it('5e. an app’s own payload converter still decodes what its clients submit: the raw decoding uses the worker’s converter', async () => {
+  // The SDK requires a converter by path, in the worker and the client: this one is TypeScript.
+  const unregister = register();
+  try {
+    const dataConverter = {
+      payloadConverterPath: path.join(__dirname, '..', 'fixtures', 'tagged-payload-converter.ts'),
+    };
+    const client = new Client({ connection: ctx.client.connection, dataConverter });
+    const taskQueue = uniqueName('app-converter');
+    const worker = await createTestWorker(ctx, taskQueue, {
+      workflowBundle: undefined,
+      workflowsPath: path.join(__dirname, '..', 'fixtures', 'workflows.ts'),
+      dataConverter,
+    });
+    await worker.runUntil(async () => {
+      const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000, continueAsNewAfterEvents: 40 });
+      const first = await submitKeyed(client, policy, 'k', 'tagged-1', 'sleepyWork', { sleepMs: 100 });
+      const coordinatorId = first.coordinatorWorkflowId;
+      const events = await eventsOf(ctx.client, coordinatorId);
+      const encoding = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.metadata?.encoding;
+      expect(new TextDecoder().decode(encoding ?? new Uint8Array())).toBe(TAGGED_ENCODING);
+      await waitForState(
+        client,
+        coordinatorId,
+        (s) => s.recent.some((r) => r.id === 'tagged-1' && r.outcome === 'completed'),
+        'tagged-1 completed',
+        20_000,
+      );
+      // Enough submissions for a rollover, whose input the worker's converter encodes and the next run decodes.
+      for (let i = 2; i <= 6; i++) await submitKeyed(client, policy, 'k', `tagged-${i}`, 'sleepyWork', { sleepMs: 50 });
+      const state = await waitForState(
+        client,
+        coordinatorId,
+        (s) => s.recent.some((r) => r.id === 'tagged-6' && r.outcome === 'completed'),
+        'tagged-6 completed',
+        30_000,
+      );
+      expect(state.recent.filter((r) => r.outcome === 'rejected')).toEqual([]);
+      expect(state.counters.continuedAsNew).toBeGreaterThan(0);
+    });
+  } finally {
+    unregister();
+  }
 });

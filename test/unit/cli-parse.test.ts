@@ -137,6 +137,11 @@ describe('resume and why', () => {
     expect(calls).toEqual([['resume', { policy: 'chat', key: 'u', json: true }, {}]]);
   });
 
+  it('resume takes --task-queue, the queue to move the coordinator to', async () => {
+    const { calls } = await parse(['resume', 'chat', 'u', '--task-queue', 'concurrency']);
+    expect(calls).toEqual([['resume', { policy: 'chat', key: 'u', taskQueue: 'concurrency', json: false }, {}]]);
+  });
+
   it('why takes a child workflow ID alone, or a submission id with --policy and --key', async () => {
     const alone = await parse(['why', 'concurrency/chat/u/m-1']);
     expect(alone.calls).toEqual([['why', { ref: 'concurrency/chat/u/m-1', json: false }, {}]]);

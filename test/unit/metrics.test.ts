@@ -14,7 +14,9 @@ import {
   METRIC_DESCRIPTIONS,
   METRIC_PREFIX,
   REJECTION_REASONS,
+  displacingArrival,
   metricUpdates,
+  supersedeLatencyUpdate,
   type MetricUpdate,
 } from '../../src/coordinator/core/metrics';
 import { CLOSE_OUTCOMES, type CoordinatorInput } from '../../src/coordinator/messages';
@@ -38,6 +40,18 @@ function step(state: CoordinatorState, events: CoordinatorEvent[], time: string)
   const decision = decide(state, events, time);
   const updates = metricUpdates({ before: state, after: decision.state, events, commands: decision.commands });
   return { decision, state: decision.state, updates };
+}
+
+/**
+ * What the workflow shell records when the server confirms the delivery of each superseding cancellation request a
+ * decision issued (at `time`, a later workflow task): the arrival is read as the request is issued.
+ */
+function deliver(decided: ReturnType<typeof step>, time: string): MetricUpdate[] {
+  return decided.decision.commands.flatMap((command) => {
+    if (command.type !== 'cancel' || command.supersededBy === undefined) return [];
+    const update = supersedeLatencyUpdate('p', displacingArrival(decided.state, command.supersededBy), time);
+    return update ? [update] : [];
+  });
 }
 
 /** Totals per metric name and label set, e.g. `temporal_concurrency_dropped{reason=superseded}`. */
@@ -92,17 +106,34 @@ describe('metricUpdates: CANCEL_IN_PROGRESS', () => {
     expect(histogramValues(again.updates, HISTOGRAMS.admissionLatency)).toEqual([]);
   });
 
-  it('counts the cancellation of a superseded child and the supersede latency from the newer arrival', () => {
+  it('counts the cancellation of a superseded child; its latency runs from the newer arrival to the delivery', () => {
     let state = step(makeState(), [submitEvent('a', at(0))], at(0)).state;
     state = step(state, [startedEvent(childId('a'), at(1))], at(1)).state;
-    // b arrived at 5 and is decided at 6 (say the task was busy): the latency runs from its arrival.
+    // b arrived at 5 and is decided at 6 (say the task was busy); the server confirms the request's delivery at 7.
     const superseding = step(state, [submitEvent('b', at(5))], at(6));
     expect(totals(superseding.updates)).toEqual({
       [COUNTERS.submissions]: 1,
       [COUNTERS.childrenStarted]: 1,
       [`${COUNTERS.cancellations}{reason=superseded}`]: 1,
     });
-    expect(histogramValues(superseding.updates, HISTOGRAMS.supersedeLatency)).toEqual([1000]);
+    // Issue 15 item 10: nothing is measured as the request is decided (workflow time stands still within a task,
+    // so that read 0 ms); the delivery, a later task, is.
+    expect(histogramValues(superseding.updates, HISTOGRAMS.supersedeLatency)).toEqual([]);
+    expect(histogramValues(deliver(superseding, at(7)), HISTOGRAMS.supersedeLatency)).toEqual([2000]);
+  });
+
+  it('a supersede decided in the task of the displacing submission measures its delivery, not 0 ms', () => {
+    let state = step(makeState(), [submitEvent('a', at(0))], at(0)).state;
+    state = step(state, [startedEvent(childId('a'), at(1))], at(1)).state;
+    const superseding = step(state, [submitEvent('b', at(5))], at(5));
+    expect(histogramValues(deliver(superseding, '2025-01-01T00:00:05.120Z'), HISTOGRAMS.supersedeLatency)).toEqual([
+      120,
+    ]);
+  });
+
+  it('supersedeLatencyUpdate: nothing without an arrival, never negative', () => {
+    expect(supersedeLatencyUpdate('p', undefined, at(1))).toBeUndefined();
+    expect(supersedeLatencyUpdate('p', at(2), at(1))).toMatchObject({ value: 0, labels: { policy: 'p' } });
   });
 
   it('measures a cancellation deferred until the start was confirmed from the displacing arrival', () => {
@@ -115,7 +146,7 @@ describe('metricUpdates: CANCEL_IN_PROGRESS', () => {
       [`${COUNTERS.cancellations}{reason=superseded}`]: 1,
       [COUNTERS.childrenStarted]: 1,
     });
-    expect(histogramValues(confirmed.updates, HISTOGRAMS.supersedeLatency)).toEqual([3000]);
+    expect(histogramValues(deliver(confirmed, at(5)), HISTOGRAMS.supersedeLatency)).toEqual([4000]);
     expect(histogramValues(confirmed.updates, HISTOGRAMS.admissionLatency)).toEqual([4000]);
   });
 
@@ -301,6 +332,7 @@ describe('metricUpdates: bounded labels, and totals that match the state counter
     expect(counters.duplicates).toBe(1);
     expect(counters.rejected).toBe(2);
     expect(histogramValues(all, HISTOGRAMS.admissionLatency)).toHaveLength(counters.started);
-    expect(histogramValues(all, HISTOGRAMS.supersedeLatency).length).toBeGreaterThan(0);
+    // Recorded at each request's delivery by the workflow shell, never by metricUpdates.
+    expect(histogramValues(all, HISTOGRAMS.supersedeLatency)).toEqual([]);
   });
 });

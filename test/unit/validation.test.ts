@@ -356,6 +356,7 @@ describe('parseSubmitterConfig and parseTunable', () => {
       maxArgsBytes: 1,
       maxQueuedBytes: 1,
       waitingChildTimeoutMs: 1,
+      maxQueued: 1,
     };
     expect(Object.keys(all).sort()).toEqual([...TUNABLE_FIELDS].sort());
     expect(parseSubmitterConfig(all)).toEqual({ ok: true, value: all });

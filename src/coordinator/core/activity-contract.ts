@@ -57,7 +57,15 @@ export interface ChildToSweep {
 
 /** What the sweep found about one child. */
 export type SweptChild =
-  | { workflowId: string; status: 'closed'; outcome: CloseOutcome; reason?: string; runId?: string }
+  /** `closedAtMs`: the server's close time, when it reported one. */
+  | {
+      workflowId: string;
+      status: 'closed';
+      outcome: CloseOutcome;
+      reason?: string;
+      runId?: string;
+      closedAtMs?: number;
+    }
   | { workflowId: string; status: 'running'; runId?: string }
   /** Its workflow task never got going; `stuck` ones are failing, `waiting` ones were never picked up. */
   | { workflowId: string; status: 'stuck' | 'waiting'; reason: string; sinceMs: number; runId?: string }

@@ -321,7 +321,7 @@ function dropOverBudget(state: CoordinatorState, at: string, deferred: ReadonlyS
  */
 function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boolean, startBudget?: number): Decision {
   const cancels = new Map(plan.cancel.map((c) => [c.id, c.supersededBy]));
-  const drops = new Map(plan.drop.map((d) => [d.id, d.supersededBy]));
+  const drops = new Map(plan.drop.map((d) => [d.id, d]));
   const byId = new Map(state.runs.map((run) => [run.id, run]));
   const open = state.runs.filter(isOpen).length;
   const startIds = issue ? startsThatFit(plan.start, byId, open, startBudget) : [];
@@ -343,8 +343,8 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
         runs.push(superseded); // cancelled by flushPendingCancels once its start is confirmed
       }
     } else if (droppedBy !== undefined) {
-      const reason = `superseded by ${droppedBy} before it started`;
-      dropped.push({ ...closeRun(run, 'dropped', at, reason), supersededBy: droppedBy });
+      const { supersededBy, reason = `superseded by ${supersededBy} before it started` } = droppedBy;
+      dropped.push({ ...closeRun(run, 'dropped', at, reason), ...(supersededBy !== undefined && { supersededBy }) });
     } else if (starts.has(run.id)) {
       // The child's arguments leave the state once handed to the start command.
       const { args: _args, argsBytes: _argsBytes, ...started } = run;

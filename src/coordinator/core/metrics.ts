@@ -47,7 +47,12 @@ export const COUNTERS = {
 export const HISTOGRAMS = {
   /** From a submission's arrival at the coordinator to the server's confirmation of its child's start. */
   admissionLatency: 'temporal_concurrency_admission_latency',
-  /** From the arrival of the submission that displaced a running child to that child's cancellation request. */
+  /**
+   * From the arrival of the submission that displaced a running child to the server's confirmation that the child's
+   * cancellation request was delivered. Recorded when the request resolves (a later workflow task than the one that
+   * handled the submission), not when it is decided: workflow time stands still within a task, so a request decided
+   * in the task that handled its displacing submission always read 0 ms.
+   */
   supersedeLatency: 'temporal_concurrency_supersede_latency',
 } as const;
 
@@ -62,7 +67,7 @@ export const METRIC_DESCRIPTIONS: Record<MetricName, string> = {
   [COUNTERS.childOutcomes]: 'Submissions whose child closed (or whose start failed), by outcome',
   [HISTOGRAMS.admissionLatency]: "Time from a submission's arrival to its child's start being confirmed",
   [HISTOGRAMS.supersedeLatency]:
-    "Time from the arrival of a displacing submission to the displaced child's cancellation request",
+    "Time from the arrival of a displacing submission to the delivery of the displaced child's cancellation request",
 };
 
 /** Why a child's cancellation was requested. */
@@ -188,11 +193,6 @@ function categories<T extends string>(records: ClosedRun[], count: number, categ
   return [...known, ...Array<T | 'other'>(Math.max(0, count - known.length)).fill('other')];
 }
 
-function findRun(change: StateChange, id: string): { submittedAt?: string } | undefined {
-  const byId = (run: { id: string }) => run.id === id;
-  return change.after.runs.find(byId) ?? change.before.runs.find(byId) ?? change.after.recent.find(byId);
-}
-
 /**
  * What one change of state means for the coordinator's metrics. Deterministic, and emitting the result changes
  * nothing the workflow does, so it may run on every change (see `metric-emitter.ts` for replay).
@@ -231,13 +231,31 @@ export function metricUpdates(change: StateChange): MetricUpdate[] {
     if (ms !== undefined)
       updates.push({ kind: 'histogram', name: HISTOGRAMS.admissionLatency, value: ms, labels: { policy } });
   }
-  // Supersede: the cancellation request, measured from the arrival of the submission that displaced the child.
-  for (const cancel of cancels) {
-    if (cancel.supersededBy === undefined) continue;
-    const requestedAt = after.runs.find((run) => run.workflowId === cancel.workflowId)?.cancelRequestedAt;
-    const ms = elapsedMs(findRun(change, cancel.supersededBy)?.submittedAt, requestedAt);
-    if (ms !== undefined)
-      updates.push({ kind: 'histogram', name: HISTOGRAMS.supersedeLatency, value: ms, labels: { policy } });
-  }
+  // Supersede latency is not decided here but measured when the request is delivered: see supersedeLatencyUpdate.
   return updates;
+}
+
+/**
+ * When the submission `supersededBy` reached the coordinator (the workflow time of the task that handled it), read as
+ * a cancellation it caused is issued: by the time the request is delivered, the submission may have closed and left
+ * `recent`.
+ */
+export function displacingArrival(state: CoordinatorState, supersededBy: string): string | undefined {
+  const byId = (run: { id: string }) => run.id === supersededBy;
+  return (state.runs.find(byId) ?? state.recent.find(byId))?.submittedAt;
+}
+
+/**
+ * The supersede latency of one cancellation request, once the server confirmed its delivery at `deliveredAt` (the
+ * workflow time of the task in which the request resolved): from `arrivedAt`, {@link displacingArrival}.
+ */
+export function supersedeLatencyUpdate(
+  policy: string,
+  arrivedAt: string | undefined,
+  deliveredAt: string,
+): MetricUpdate | undefined {
+  const ms = elapsedMs(arrivedAt, deliveredAt);
+  return ms === undefined
+    ? undefined
+    : { kind: 'histogram', name: HISTOGRAMS.supersedeLatency, value: ms, labels: { policy } };
 }

@@ -178,6 +178,8 @@ export interface CoordinatorConfig {
   maxArgsBytes: number;
   maxQueuedBytes: number;
   waitingChildTimeoutMs?: number;
+  /** How many submissions may wait under the CANCEL_QUEUED_EXCEPT strategies. @default maxRuns */
+  maxQueued?: number;
 }
 
 /** The part of the configuration a submitter (or a worker's pinned policy) may set; everything but policy and key. */
@@ -205,6 +207,8 @@ const MAX_OF: Partial<Record<keyof TunableConfig, number>> = {
   cancelGracePeriodMs: MAX_DURATION_MS,
   waitingChildTimeoutMs: MAX_DURATION_MS,
   maxRuns: MAX_MAX_RUNS,
+  // Queued submissions travel in every handover (their args within maxQueuedBytes).
+  maxQueued: 10_000,
   // Both travel in every handover; `fitCarried` trims them to the payload budget if entries are large.
   recentLimit: 1000,
   dedupeWindow: 10_000,
@@ -232,6 +236,7 @@ const TUNABLE_CHECKS: Record<keyof TunableConfig, (field: string, value: unknown
   maxArgsBytes: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxArgsBytes),
   maxQueuedBytes: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxQueuedBytes),
   waitingChildTimeoutMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.waitingChildTimeoutMs),
+  maxQueued: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxQueued),
 };
 
 export const TUNABLE_FIELDS = Object.keys(TUNABLE_CHECKS) as (keyof TunableConfig)[];

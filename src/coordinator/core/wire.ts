@@ -172,6 +172,8 @@ export interface Run {
   conflict?: boolean;
   /** JSON size of `args`, while queued (counted against `maxQueuedBytes`). */
   argsBytes?: number;
+  /** 1 (highest) to 5; absent means 3. Queue order is priority, then `seq`. */
+  priority?: number;
   /** A child found running again after its submission had closed (reset): its close records no second outcome. */
   revived?: boolean;
 }

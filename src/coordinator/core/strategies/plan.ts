@@ -11,8 +11,11 @@ export interface Plan {
    * confirmed yet is cancelled as soon as it is (and holds its slot until then).
    */
   cancel: { id: string; supersededBy: string }[];
-  /** Never-started submissions to drop, with the submission that displaced each. */
-  drop: { id: string; supersededBy: string }[];
+  /**
+   * Never-started submissions to drop, with the submission that displaced each and (for a rule other than "a newer
+   * one displaced it") the reason that names the strategy's rule.
+   */
+  drop: { id: string; supersededBy?: string; reason?: string }[];
   /** Queued submissions to start now, in this order. */
   start: string[];
 }
