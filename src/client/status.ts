@@ -28,7 +28,7 @@ export interface SubmissionStatusOptions {
    * the case the poller check cannot see: a worker that stopped in the last few minutes still shows as a poller.
    * @default 10000
    */
-  queryTimeoutMs?: number;
+  queryTimeoutMs?: number | undefined;
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;

@@ -25,11 +25,11 @@ export interface SubmitOptions<W extends Workflow> {
   workflow: W | string;
   args: Parameters<W>;
   /** Submission id, the idempotency key: submitting the same id again starts nothing new. @default a random UUID */
-  id?: string;
+  id?: string | undefined;
   /** Child workflow ID. @default `<coordinator workflow ID>/<id>` */
-  workflowId?: string;
+  workflowId?: string | undefined;
   /** Child task queue. @default the policy's `childTaskQueue`, else the task queue the coordinator runs on */
-  taskQueue?: string;
+  taskQueue?: string | undefined;
 }
 
 /** Where a submission went: enough to follow it in the `state` query, the child's handle or the Web UI. */

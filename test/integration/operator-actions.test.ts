@@ -1,6 +1,6 @@
 /**
  * What operators do to a coordinator: reset it, terminate it (and resume it), and let it complete when idle while a
- * submission races in. Documented in the README under "Operating coordinators".
+ * submission races in. Documented in docs/operations.md.
  */
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -30,44 +30,44 @@ export type FinalOutcome = CloseOutcome | 'dropped' | 'rejected';
  * pin. Every field is optional; a running coordinator applies the fields that changed at once (docs/wire-contract.md).
  */
 export interface SubmitterConfig {
-  maxRuns?: number;
-  limitStrategy?: LimitStrategy;
+  maxRuns?: number | undefined;
+  limitStrategy?: LimitStrategy | undefined;
   /** @default 'on-cancel-request' */
-  slotRelease?: SlotRelease;
+  slotRelease?: SlotRelease | undefined;
   /** Task queue for children that do not name their own; defaults to the coordinator's task queue. */
-  childTaskQueue?: string;
+  childTaskQueue?: string | undefined;
   /** Complete after this long with nothing running or queued. @default 300_000 (5 minutes) */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** How many closed submissions the `state` query keeps. @default 100 */
-  recentLimit?: number;
+  recentLimit?: number | undefined;
   /** How many past submission ids are remembered to make resubmission idempotent. @default 2000 */
-  dedupeWindow?: number;
+  dedupeWindow?: number | undefined;
   /**
    * How often open children are described to catch closes nobody reported (terminated, timed out, never started).
    * @default 60_000
    */
-  sweepIntervalMs?: number;
+  sweepIntervalMs?: number | undefined;
   /**
    * Continue-as-new once history has this many events, besides whenever the server suggests it. Tests lower it.
    * @default undefined (only when the server suggests)
    */
-  continueAsNewAfterEvents?: number;
+  continueAsNewAfterEvents?: number | undefined;
   /** Continue-as-new after this many signals in one run, well before Temporal's 10,000 per run. @default 2000 */
-  continueAsNewAfterSignals?: number;
+  continueAsNewAfterSignals?: number | undefined;
   /**
    * A child that has not closed this long after its cancellation request is terminated, and recorded as
    * `terminated` with the reason. @default 300_000 (5 minutes)
    */
-  cancelGracePeriodMs?: number;
+  cancelGracePeriodMs?: number | undefined;
   /** Largest JSON size of one submission's `args`; larger ones are rejected. @default 262_144 (256 KiB) */
-  maxArgsBytes?: number;
+  maxArgsBytes?: number | undefined;
   /** Largest JSON size of the args all queued submissions hold; the oldest are dropped beyond it. @default 1 MiB */
-  maxQueuedBytes?: number;
+  maxQueuedBytes?: number | undefined;
   /**
    * A started child whose first workflow task no worker has picked up (no poller on its task queue) is shown as
    * waiting; after this long it is terminated and recorded as `failed` with the reason. @default undefined (wait)
    */
-  waitingChildTimeoutMs?: number;
+  waitingChildTimeoutMs?: number | undefined;
 }
 
 /** Start input of `concurrencyCoordinator` (args[0] of signalWithStart). */
@@ -85,8 +85,8 @@ export interface CoordinatorInput extends SubmitterConfig {
  * workflow types or task queues (the coordinator's own task queue is always allowed).
  */
 export interface PinnedPolicy extends SubmitterConfig {
-  allowedWorkflowTypes?: string[];
-  allowedTaskQueues?: string[];
+  allowedWorkflowTypes?: string[] | undefined;
+  allowedTaskQueues?: string[] | undefined;
 }
 
 /** A change of a coordinator's configuration, or anything else an operator should see, in the `state` query. */
