@@ -3,6 +3,14 @@
  * recorded and the run goes on: the checker decides what matters.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  deleteCoordinator,
+  doubleTerminate,
+  forgedStart,
+  invalidStart,
+  nonCanonical,
+  resetClosedChild,
+} from './attacks';
 import { ensureWorker, killWorker, type RunState } from './context';
 import { describeStep } from './generator';
 import { messageOf } from './ledger';
@@ -11,6 +19,7 @@ import { buildPolicy } from './policies';
 import { sendColliding, sendDuplicate, sendMalformed, sendValid, type Outcome, type ValidSends } from './submissions';
 import type { Step } from './types';
 
+// Issue 15's attacks submit too, but are recorded as actions as well: their figures say how each went.
 const SUBMITTING_KINDS: readonly Step['kind'][] = ['submit', 'duplicate', 'malformed', 'collide', 'pause'];
 
 export async function executeSteps(run: RunState): Promise<void> {
@@ -67,5 +76,17 @@ async function executeStep(run: RunState, step: Step, valid: ValidSends): Promis
     case 'pause':
       await sleep(step.ms);
       return { result: 'done' };
+    case 'doubleTerminate':
+      return doubleTerminate(run, step, valid);
+    case 'deleteCoordinator':
+      return deleteCoordinator(run, step);
+    case 'forgedStart':
+      return forgedStart(run, step, valid);
+    case 'invalidStart':
+      return invalidStart(run, step, valid);
+    case 'nonCanonical':
+      return nonCanonical(run, step);
+    case 'resetClosedChild':
+      return resetClosedChild(run, step, valid);
   }
 }
