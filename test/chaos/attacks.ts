@@ -25,8 +25,8 @@ import type { Forgery, Step } from './types';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
-/** How long a `state` query may take before the harness goes on without its answer. */
-const QUERY_TIMEOUT_MS = 5_000;
+/** How long a `state` query may take (a query to a run whose sticky worker was killed waits out the sticky timeout). */
+const QUERY_TIMEOUT_MS = 12_000;
 
 /** Terminates the key's open coordinator run, if there is one. */
 async function terminateIfOpen(run: RunState, key: number, reason: string): Promise<'terminated' | 'none open'> {

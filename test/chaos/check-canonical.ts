@@ -8,12 +8,14 @@
  *   a submitter asking about it reads), and every such signal the server acknowledged reached one of its runs.
  * The children of both IDs also count against the key's one limit (check 1).
  */
-import { NON_CANONICAL_ID_FAILURE } from '../../src/coordinator/start-input';
 import type { Chain } from './chains';
 import type { CoordinatorFacts } from './coordinators';
 import type { Ledger } from './ledger';
 import { hasUsableId } from './malformed';
 import type { Violation } from './verdict';
+
+/** The failure type a refusing coordinator reports (docs' wire contract; spelled out, as any client would). */
+const NON_CANONICAL_ID_FAILURE = 'NonCanonicalCoordinatorId';
 
 export function checkCanonical(second: CoordinatorFacts[], chains: Chain[], ledger: Ledger): Violation[] {
   const violations: Violation[] = [];

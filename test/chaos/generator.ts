@@ -48,6 +48,9 @@ const KEY_NAMES = ["k'0", 'user/1', '~k2', 'ü k3'];
 /** Submission ids say which step sent them: `dt12` a double terminate's, `is12f0` an invalid start's follower. */
 const ID_PREFIXES = { doubleTerminate: 'dt', forgedStart: 'fs', invalidStart: 'is', nonCanonical: 'nc' } as const;
 
+/** How many steps back a reset's target is submitted at least, when there is one that old. */
+const RESET_MIN_AGE_STEPS = 20;
+
 /** maxRuns is only ever raised by a config change, so the checker may judge every instant by the highest so far. */
 const MAX_MAX_RUNS = 4;
 
@@ -117,8 +120,11 @@ export function generatePlan(options: ChaosOptions): ChaosPlan {
       case 'resetClosedChild': {
         // Never a collided submission: its workflow ID names a bystander, which nothing may cancel.
         const own = submitted.filter((s) => !s.collided);
-        if (own.length === 0) steps.push({ index, delayMs, kind: 'pause', ms: 500 });
-        else steps.push({ index, delayMs, kind, of: rng.pick(own).index });
+        // A reset revives a closed child: one submitted a while ago has most likely closed (children last <= 8 s).
+        const old = own.filter((s) => s.index <= index - RESET_MIN_AGE_STEPS);
+        const targets = kind === 'resetClosedChild' && old.length > 0 ? old : own;
+        if (targets.length === 0) steps.push({ index, delayMs, kind: 'pause', ms: 500 });
+        else steps.push({ index, delayMs, kind, of: rng.pick(targets).index });
         break;
       }
       case 'malformed':
