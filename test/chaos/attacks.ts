@@ -82,6 +82,11 @@ export async function deleteCoordinator(run: RunState, step: StepOf<'deleteCoord
     if (err instanceof WorkflowNotFoundError) return { result: 'noop', detail: 'never started' };
     throw err;
   }
+  // The server deletes asynchronously: a run deleted a moment ago may still describe as the current one. Deleting it
+  // again would only keep a second copy of it (and double its records for the checker).
+  if (run.ledger.deleted.some((d) => d.workflowId === workflowId && d.runId === runId)) {
+    return { result: 'noop', detail: `run ${runId.slice(0, 8)} already deleted` };
+  }
   const handle = client.workflow.getHandle(workflowId, runId);
   const deleted: DeletedRun = { workflowId, runId, deletedAtMs: 0, events: [] };
   try {

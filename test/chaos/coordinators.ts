@@ -167,7 +167,9 @@ export async function readCoordinatorFacts(
       facts.notes.push(`state query of ${run.closeType ?? 'open'} run ${run.runId} failed: ${messageOf(err)}`);
     }
   }
-  for (const deleted of deletedRuns.filter((d) => d.workflowId === coordinatorId)) {
+  // One copy per run: the harness never deletes a run twice, and a second copy would double its records.
+  const deletedHere = new Map(deletedRuns.filter((d) => d.workflowId === coordinatorId).map((d) => [d.runId, d]));
+  for (const deleted of deletedHere.values()) {
     const { runId, deletedAtMs, state, stateError } = deleted;
     facts.deleted.push({ runId, deletedAtMs, ...(state && { state }), ...(stateError && { stateError }) });
     const chain = runs.find((run) => run.runId === runId)?.firstRunId ?? runId;

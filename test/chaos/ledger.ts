@@ -72,6 +72,9 @@ export type ActionResult = 'done' | 'noop' | 'refused' | 'error';
 export interface ActionRecord {
   step: number;
   kind: StepKind | 'restartWorker';
+  /** When the step began and how long it took: to line a failure up with the histories. */
+  atMs: number;
+  durationMs: number;
   result: ActionResult;
   detail?: string;
 }

@@ -27,6 +27,7 @@ export async function executeSteps(run: RunState): Promise<void> {
   for (const step of run.plan.steps) {
     await sleep(step.delayMs);
     let outcome: Outcome;
+    const atMs = Date.now();
     try {
       outcome = await executeStep(run, step, valid);
     } catch (err) {
@@ -34,7 +35,7 @@ export async function executeSteps(run: RunState): Promise<void> {
     }
     // Submissions are in the ledger's `sent`; the rest are the operator's and the environment's actions.
     if (!SUBMITTING_KINDS.includes(step.kind))
-      run.ledger.actions.push({ step: step.index, kind: step.kind, ...outcome });
+      run.ledger.actions.push({ step: step.index, kind: step.kind, atMs, durationMs: Date.now() - atMs, ...outcome });
     if (run.env.verbose || outcome.result === 'error') {
       run.env.log(`${describeStep(step, run.plan)} → ${outcome.result}${outcome.detail ? `: ${outcome.detail}` : ''}`);
     }
