@@ -1,15 +1,19 @@
 /**
- * `npm run chaos -- --seed N --steps M [--keys K] [--kinds a,b,…] [--settle-ms T] [--verbose]`: a seeded, randomized
- * hostile run on its own dev server (see test/chaos/), then the independent checker over Temporal's histories.
- * Prints the figures and every violation; on failure, the line with the exact command that replays the seed, and
- * exits non-zero. Without `--seed` a random seed is drawn (and printed).
+ * `npm run chaos -- --seed N --steps M [--keys K] [--kinds a,b,…] [--settle-ms T] [--dump FILE] [--verbose]`: a
+ * seeded, randomized hostile run on its own dev server (see test/chaos/), then the independent checker over
+ * Temporal's histories. Prints the figures and every violation; on failure, the line with the exact command that
+ * replays the seed, and exits non-zero. Without `--seed` a random seed is drawn (and printed).
+ *
+ * The dev server goes with the run, and a replay meets other timings: so on failure (or always, with `--dump`) the
+ * evidence the checker judged (every history it read, the ledger, the violations) is written to a JSON file.
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { bundleFixtures } from '../test/chaos/bundle';
 import { DEFAULT_KEYS } from '../test/chaos/report';
-import { runChaos } from '../test/chaos/run';
+import { runChaos, type ChaosResult } from '../test/chaos/run';
 import { STEP_KINDS, type StepKind } from '../test/chaos/types';
 import { startDevServer } from './dev-server';
 
@@ -68,6 +72,13 @@ async function main(): Promise<void> {
       options,
     );
     console.log(result.summary);
+    const dump =
+      option('dump') ??
+      (result.failure ? path.join(os.tmpdir(), `chaos-${seed}-${process.pid}-evidence.json`) : undefined);
+    if (dump !== undefined) {
+      writeFileSync(dump, JSON.stringify(evidenceDump(result)));
+      console.log(`evidence: ${dump}`);
+    }
     if (result.failure) {
       if (!verbose) console.log(`worker log: ${workerLog}`);
       console.log(result.failure);
@@ -77,6 +88,18 @@ async function main(): Promise<void> {
     bundle.remove();
     await server.env.teardown();
   }
+}
+
+/** What the checker judged, as plain JSON: the plan, the ledger, the violations and every history read. */
+function evidenceDump(result: ChaosResult): unknown {
+  const { evidence, violations } = result.report;
+  const executions = Object.fromEntries(
+    [...evidence.executions].map(([workflowId, runs]) => [
+      workflowId,
+      runs.map(({ memo: _memo, input: _input, ...run }) => run),
+    ]),
+  );
+  return { plan: result.plan, ledger: result.ledger, violations, missing: evidence.missing, executions };
 }
 
 main().catch((err) => {

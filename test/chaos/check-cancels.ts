@@ -28,9 +28,9 @@ function describeTarget(run: Execution, chain: Chain | undefined): string {
 export function checkCancels(evidence: Evidence, ledger: Ledger): Violation[] {
   const violations = new Map<string, Violation>();
   const fail = (key: string, message: string) => violations.set(key, { check: 3, message });
-  const coordinators = new Set(ledger.coordinatorIds);
+  const coordinators = new Set([...ledger.coordinatorIds, ...ledger.nonCanonical.map((c) => c.workflowId)]);
 
-  for (const facts of evidence.keys) {
+  for (const facts of [...evidence.keys, ...evidence.nonCanonical]) {
     for (const cancel of facts.cancelsInitiated) {
       const runs = evidence.executions.get(cancel.workflowId) ?? [];
       const target =

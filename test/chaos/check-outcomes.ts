@@ -11,6 +11,19 @@
  *   the start, which must cost the key nothing but that submission.
  * Malformed payloads without a usable id need only be recorded as rejected: at least as many rejected records
  * without a usable id as the harness sent such payloads to the key.
+ *
+ * A child revived by a reset after it closed is the same chain: its submission's outcome is how the first life
+ * closed, and no list the coordinator wrote may hold two final outcomes (completed, failed, cancelled, terminated,
+ * timed out) for one submission.
+ *
+ * After a delete (deleteCoordinator): the deleted run's history is kept by the harness, so its signals, starts and
+ * cancels are judged as any run's, and its `state` read just before the delete supplies its dropped and rejected
+ * records. What cannot be judged is what only the deleted run knew: a submission queued (or dropped, or rejected)
+ * there that no later run can learn of, and a later run's decision about a submission whose fate the deleted run had
+ * settled (it may record it again, differently). For a submission *touched by a deleted run* (signalled to it, held or
+ * recorded in its last `state`, or started by it), "no outcome" and "ran, yet recorded as dropped or rejected" are
+ * therefore not violations but figures (`afterDelete`); "ran twice" still is (child IDs are never reused), as is a
+ * signal the server acknowledged that no run, deleted or not, received.
  */
 import type { Chain } from './chains';
 import type { CoordinatorFacts } from './coordinators';
@@ -30,16 +43,53 @@ export type OutcomeKind =
   | 'rejected'
   | 'start refused'
   | 'none'
-  | 'ran twice';
+  | 'ran twice'
+  | 'lost with a deleted run';
+
+/** A submission whose outcome a delete made unjudgeable, and what the checker would otherwise have said. */
+export interface AfterDelete {
+  id: string;
+  finding: string;
+}
+
+const RUN_OUTCOMES = new Set(['completed', 'failed', 'cancelled', 'terminated', 'timedOut']);
+
+/** Submissions a deleted run had a hand in: its signals, its last `state`'s lists, the children it started. */
+function touchedByDelete(facts: CoordinatorFacts, chains: Chain[]): Set<string> {
+  const deleted = new Set(facts.deleted.map((d) => d.runId));
+  const touched = new Set<string>();
+  for (const signal of facts.signals) {
+    if (deleted.has(signal.runId) && hasUsableId(signal.payload)) touched.add(signal.payload.id);
+  }
+  for (const { state } of facts.deleted) {
+    for (const run of [...(state?.running ?? []), ...(state?.queued ?? []), ...(state?.recent ?? [])]) {
+      touched.add(run.id);
+    }
+  }
+  for (const chain of chains) {
+    const id = chain.memo?.submissionId;
+    if (chain.memo?.coordinatorWorkflowId === facts.coordinatorId && typeof id === 'string') {
+      if (chain.parentRunId !== undefined && deleted.has(chain.parentRunId)) touched.add(id);
+    }
+  }
+  return touched;
+}
 
 export function checkOutcomes(
   facts: CoordinatorFacts,
   chains: Chain[],
   sent: SentSubmission[],
-): { outcomes: Map<string, OutcomeKind>; violations: Violation[] } {
+): { outcomes: Map<string, OutcomeKind>; violations: Violation[]; afterDelete: AfterDelete[] } {
   const C = facts.coordinatorId;
   const violations: Violation[] = [];
+  const afterDelete: AfterDelete[] = [];
+  const touched = touchedByDelete(facts, chains);
   const fail = (message: string) => violations.push({ check: 2, message: `${C}: ${message}` });
+  /** A finding about `id`: a violation, unless a deleted run had a hand in its fate. */
+  const unless = (id: string, message: string) => {
+    if (touched.has(id)) afterDelete.push({ id, finding: message });
+    else fail(message);
+  };
   const accepted = new Map<string, Record<string, unknown>>();
   for (const { payload } of facts.signals) {
     if (hasUsableId(payload) && !accepted.has(payload.id)) accepted.set(payload.id, payload);
@@ -61,13 +111,14 @@ export function checkOutcomes(
       fail(`${id} ran ${ran.length} times: ${where}; ${signalsOf(id, facts)}; ${runsBetween(ran, facts)}`);
     } else if (ran.length === 1) {
       const chain = ran[0] as Chain;
-      outcomes.set(id, chain.closeType ?? 'open');
+      outcomes.set(id, chain.firstCloseType ?? 'open');
       if (!chain.closeType) fail(`${id}: its child ${chain.workflowId} is still open after the settle phase`);
       // A repeat of the id may itself be recorded as dropped or rejected: it started nothing new, as it should.
       const sends = sent.filter((s) => s.acknowledged && s.id === id).length;
       if (neverStarted.length > 0 && sends <= 1) {
         const runs = runsDuring(facts, firstSignalMs(id, facts) ?? chain.startMs, chain.closeMs);
-        fail(
+        unless(
+          id,
           `${id}: ran (${describeChain(chain, facts)}), yet recorded as ${recorded}; ${signalsOf(id, facts)}; ${runs}`,
         );
       }
@@ -79,13 +130,24 @@ export function checkOutcomes(
       if (refused && records.some((r) => r.outcome === 'failed')) {
         outcomes.set(id, 'start refused');
       } else {
-        outcomes.set(id, 'none');
+        outcomes.set(id, touched.has(id) ? 'lost with a deleted run' : 'none');
         const what = records.length > 0 ? `the coordinator recorded it as ${recorded}` : 'no record of it either';
         const since = runsDuring(facts, firstSignalMs(id, facts) ?? 0);
-        fail(
+        unless(
+          id,
           `${id}: no outcome: no child ran for it, and it was not dropped or rejected (${what}); ${signalsOf(id, facts)}; ${since}`,
         );
       }
+    }
+    // One list, one final outcome: e.g. a revived child's second close must add none.
+    const bySource = new Map<string, string[]>();
+    for (const { record, source } of facts.records) {
+      if (record.id !== id || !RUN_OUTCOMES.has(String(record.outcome))) continue;
+      bySource.set(source, [...(bySource.get(source) ?? []), String(record.outcome)]);
+    }
+    for (const [source, recordedThere] of bySource) {
+      if (recordedThere.length > 1)
+        fail(`${id}: ${recordedThere.length} final outcomes in ${source}: ${recordedThere.join(', ')}`);
     }
   }
   const withoutId = sent.filter((s) => s.kind === 'malformed' && s.acknowledged && s.id === undefined).length;
@@ -97,5 +159,5 @@ export function checkOutcomes(
   if (rejectedWithoutId < withoutId) {
     fail(`malformed submissions without a usable id: ${withoutId} sent, ${rejectedWithoutId} recorded as rejected`);
   }
-  return { outcomes, violations };
+  return { outcomes, violations, afterDelete };
 }

@@ -26,7 +26,7 @@ export function checkProgress(facts: CoordinatorFacts, chains: Chain[], ledger: 
     const runs = runsDuring(facts, firstSignalMs(PROBE_ID, facts) ?? 0);
     return fail(`the probe never started${why ? ` (${why})` : ''}; ${signalsOf(PROBE_ID, facts)}; ${runs}`);
   }
-  const closeType = ran[0]?.closeType;
+  const closeType = ran[0]?.firstCloseType;
   if (closeType !== 'completed') return fail(`the probe ${closeType ? `ended ${closeType}` : 'is still open'}`);
   return [];
 }

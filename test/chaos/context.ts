@@ -44,11 +44,18 @@ export async function ensureWorker(run: RunState): Promise<void> {
     bundlePath: run.env.bundlePath,
     logFile: run.env.workerLog,
   });
+  const down = run.ledger.workerDowntime.at(-1);
+  if (down && down.toMs === undefined) down.toMs = Date.now();
 }
 
 export async function killWorker(run: RunState): Promise<void> {
+  if (run.worker?.alive) run.ledger.workerDowntime.push({ fromMs: Date.now() });
   await run.worker?.kill();
   run.worker = undefined;
+}
+
+export function workerIsUp(run: RunState): boolean {
+  return run.worker?.alive === true;
 }
 
 /** The key's policy as its submitters know it now. */

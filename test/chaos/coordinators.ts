@@ -9,10 +9,23 @@
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { stateQuery, type ClosedRun, type CoordinatorInput } from '../../src/coordinator/messages';
+import {
+  stateQuery,
+  type ClosedRun,
+  type CoordinatorInput,
+  type CoordinatorStateView,
+} from '../../src/coordinator/messages';
 import { timestampMs } from '../helpers/histories';
 import { decode, type Execution } from './executions';
-import { messageOf } from './ledger';
+import { messageOf, type DeletedRun } from './ledger';
+
+/** The library's default sweep interval, for a key no input or submission gave one. */
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+
+function sweepIntervalOf(value: unknown): number | undefined {
+  const interval = (value as { sweepIntervalMs?: unknown } | undefined)?.sweepIntervalMs;
+  return typeof interval === 'number' && interval > 0 ? interval : undefined;
+}
 
 export interface ConfigFact {
   atMs: number;
@@ -20,10 +33,20 @@ export interface ConfigFact {
   slotRelease?: string;
 }
 
-/** A coordinator-written record of a final outcome, with the chain of runs it came from. */
+/** A coordinator-written record of a final outcome, with the chain of runs it came from and where it was read. */
 export interface RecordFact {
   record: Partial<ClosedRun>;
   chain: string;
+  /** One list the coordinator wrote (a run's result, carried input or `state`): `<how> <run ID>`. */
+  source: string;
+}
+
+/** A run of this coordinator the harness deleted, and what its `state` said just before. */
+export interface DeletedFact {
+  runId: string;
+  deletedAtMs: number;
+  state?: CoordinatorStateView;
+  stateError?: string;
 }
 
 export interface CoordinatorFacts {
@@ -35,6 +58,9 @@ export interface CoordinatorFacts {
   cancelsInitiated: { atMs: number; workflowId: string; runId?: string }[];
   configs: ConfigFact[];
   records: RecordFact[];
+  deleted: DeletedFact[];
+  /** The longest sweep interval any start input or submission gave the key. */
+  sweepIntervalMs: number;
   taskFailures: string[];
   /** Why some records could not be read (e.g. the open run did not answer its state query). */
   notes: string[];
@@ -60,6 +86,7 @@ export async function readCoordinatorFacts(
   client: Client,
   coordinatorId: string,
   runs: Execution[],
+  deletedRuns: readonly DeletedRun[] = [],
 ): Promise<CoordinatorFacts> {
   const facts: CoordinatorFacts = {
     coordinatorId,
@@ -70,23 +97,34 @@ export async function readCoordinatorFacts(
     cancelsInitiated: [],
     configs: [],
     records: [],
+    deleted: [],
+    sweepIntervalMs: 0,
     taskFailures: [],
     notes: [],
   };
+  const intervals: number[] = [];
   for (const run of runs) {
     const input = run.input as Partial<CoordinatorInput> | undefined;
     // A run started without slotRelease releases on cancel request (the documented default).
     const started = configOf({ slotRelease: 'on-cancel-request', ...input }, run.startMs);
     if (started) facts.configs.push(started);
-    for (const record of input?.carried?.recent ?? []) facts.records.push({ record, chain: run.firstRunId });
+    const interval = sweepIntervalOf(input);
+    if (interval !== undefined) intervals.push(interval);
+    // Carried state is the coordinator's own word only on a continue-as-new it made: any client can send a start
+    // input with a forged `carried` (the forgedStart step does).
+    const carried = run.continuedByWorkflow ? (input?.carried?.recent ?? []) : [];
+    for (const record of carried) facts.records.push({ record, chain: run.firstRunId, source: `carried ${run.runId}` });
     for (const event of run.events) {
       const atMs = timestampMs(event.eventTime);
       const signaled = event.workflowExecutionSignaledEventAttributes;
       if (signaled?.signalName === 'submit') {
         const payload = decode(client, signaled.input?.payloads?.[0]);
         facts.signals.push({ atMs, runId: run.runId, payload });
-        const config = configOf((payload as { config?: unknown } | undefined)?.config, atMs);
+        const submitted = (payload as { config?: unknown } | undefined)?.config;
+        const config = configOf(submitted, atMs);
         if (config) facts.configs.push(config);
+        const submittedInterval = sweepIntervalOf(submitted);
+        if (submittedInterval !== undefined) intervals.push(submittedInterval);
       }
       const initiated = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
       if (initiated) facts.startsInitiated.push({ atMs, workflowId: initiated });
@@ -113,18 +151,31 @@ export async function readCoordinatorFacts(
     if (run.closeType === 'completed') {
       const completed = run.events.at(-1)?.workflowExecutionCompletedEventAttributes;
       const result = decode(client, completed?.result?.payloads?.[0]);
-      for (const record of recentOf(result)) facts.records.push({ record, chain: run.firstRunId });
+      for (const record of recentOf(result)) {
+        facts.records.push({ record, chain: run.firstRunId, source: `result ${run.runId}` });
+      }
     }
   }
-  const open = runs.find((run) => run.closeType === undefined);
-  if (open) {
+  // The open run, and runs that failed (a refusing run's submitters read their rejections there), answer `state`.
+  for (const run of runs.filter((r) => !r.deleted && (r.closeType === undefined || r.closeType === 'failed'))) {
     try {
-      const view = await client.workflow.getHandle(coordinatorId, open.runId).query(stateQuery);
-      for (const record of recentOf(view)) facts.records.push({ record, chain: open.firstRunId });
+      const view = await client.workflow.getHandle(coordinatorId, run.runId).query(stateQuery);
+      for (const record of recentOf(view)) {
+        facts.records.push({ record, chain: run.firstRunId, source: `state ${run.runId}` });
+      }
     } catch (err) {
-      facts.notes.push(`state query of open run ${open.runId} failed: ${messageOf(err)}`);
+      facts.notes.push(`state query of ${run.closeType ?? 'open'} run ${run.runId} failed: ${messageOf(err)}`);
     }
   }
+  // One copy per run: the harness never deletes a run twice, and a second copy would double its records.
+  const deletedHere = new Map(deletedRuns.filter((d) => d.workflowId === coordinatorId).map((d) => [d.runId, d]));
+  for (const deleted of deletedHere.values()) {
+    const { runId, deletedAtMs, state, stateError } = deleted;
+    facts.deleted.push({ runId, deletedAtMs, ...(state && { state }), ...(stateError && { stateError }) });
+    const chain = runs.find((run) => run.runId === runId)?.firstRunId ?? runId;
+    for (const record of recentOf(state)) facts.records.push({ record, chain, source: `state before delete ${runId}` });
+  }
+  facts.sweepIntervalMs = intervals.length > 0 ? Math.max(...intervals) : DEFAULT_SWEEP_INTERVAL_MS;
   facts.configs.sort((a, b) => a.atMs - b.atMs);
   return facts;
 }

@@ -5,7 +5,9 @@
 import type { SlotRelease } from '../../src/coordinator/messages';
 import { CHILD_WEIGHTS, childSpec } from './children';
 import { createRng, type Rng } from './prng';
+import { nonCanonicalSpellings } from './spellings';
 import {
+  FORGERIES,
   MALFORMED_VARIANTS,
   type ChaosOptions,
   type ChaosPlan,
@@ -29,10 +31,25 @@ const STEP_WEIGHTS: Record<StepKind, number> = {
   killWorker: 2,
   configChange: 2,
   pause: 5,
+  doubleTerminate: 2,
+  deleteCoordinator: 2,
+  forgedStart: 2,
+  invalidStart: 2,
+  nonCanonical: 2,
+  resetClosedChild: 2,
 };
 
-/** Hostile but legal keys: a slash, a leading `~` (which must not spell a hashed ID), non-ASCII and a space. */
-const KEY_NAMES = ['k0', 'user/1', '~k2', 'ü k3'];
+/**
+ * Hostile but legal keys: a `'` (which `encodeURIComponent` leaves and Python's `quote()` encodes), a slash, a leading
+ * `~` (which must not spell a hashed ID), non-ASCII and a space.
+ */
+const KEY_NAMES = ["k'0", 'user/1', '~k2', 'ü k3'];
+
+/** Submission ids say which step sent them: `dt12` a double terminate's, `is12f0` an invalid start's follower. */
+const ID_PREFIXES = { doubleTerminate: 'dt', forgedStart: 'fs', invalidStart: 'is', nonCanonical: 'nc' } as const;
+
+/** How many steps back a reset's target is submitted at least, when there is one that old. */
+const RESET_MIN_AGE_STEPS = 20;
 
 /** maxRuns is only ever raised by a config change, so the checker may judge every instant by the highest so far. */
 const MAX_MAX_RUNS = 4;
@@ -76,8 +93,10 @@ export function generatePlan(options: ChaosOptions): ChaosPlan {
     }
     const weights: Partial<Record<StepKind, number>> = {};
     for (const kind of enabled) weights[kind] = STEP_WEIGHTS[kind];
-    if (!workerUp) weights.killWorker = 0;
-    if (submitted.length === 0) weights.duplicate = weights.cancelChild = weights.terminateChild = 0;
+    // A delete first asks the run's `state` (its dropped and rejected records die with it): only with a worker.
+    if (!workerUp) weights.killWorker = weights.deleteCoordinator = 0;
+    if (submitted.length === 0)
+      weights.duplicate = weights.cancelChild = weights.terminateChild = weights.resetClosedChild = 0;
     if (!Object.values(weights).some((weight) => weight > 0)) weights.pause = 1;
     const kind = rng.weighted(weights);
     const key = rng.int(0, keys.length - 1);
@@ -97,11 +116,15 @@ export function generatePlan(options: ChaosOptions): ChaosPlan {
         steps.push({ index, delayMs, kind, of: rng.pick(submitted).index });
         break;
       case 'cancelChild':
-      case 'terminateChild': {
+      case 'terminateChild':
+      case 'resetClosedChild': {
         // Never a collided submission: its workflow ID names a bystander, which nothing may cancel.
         const own = submitted.filter((s) => !s.collided);
-        if (own.length === 0) steps.push({ index, delayMs, kind: 'pause', ms: 500 });
-        else steps.push({ index, delayMs, kind, of: rng.pick(own).index });
+        // A reset revives a closed child: one submitted a while ago has most likely closed (children last <= 8 s).
+        const old = own.filter((s) => s.index <= index - RESET_MIN_AGE_STEPS);
+        const targets = kind === 'resetClosedChild' && old.length > 0 ? old : own;
+        if (targets.length === 0) steps.push({ index, delayMs, kind: 'pause', ms: 500 });
+        else steps.push({ index, delayMs, kind, of: rng.pick(targets).index });
         break;
       }
       case 'malformed':
@@ -110,8 +133,35 @@ export function generatePlan(options: ChaosOptions): ChaosPlan {
       case 'cancelCoordinator':
       case 'terminateCoordinator':
       case 'resetCoordinator':
+      case 'deleteCoordinator':
         steps.push({ index, delayMs, kind, key });
         break;
+      case 'doubleTerminate':
+      case 'forgedStart':
+      case 'invalidStart':
+      case 'nonCanonical': {
+        const id = `${ID_PREFIXES[kind]}${index}`;
+        const child = childSpec(rng, rng.weighted<ChildKind>(CHILD_WEIGHTS), keyName, id);
+        if (kind === 'doubleTerminate') steps.push({ index, delayMs, kind, key, id, child });
+        if (kind === 'forgedStart') steps.push({ index, delayMs, kind, key, id, child, forgery: rng.pick(FORGERIES) });
+        if (kind === 'invalidStart') {
+          const followers = Array.from({ length: rng.int(0, 2) }, (_, i) => {
+            const followerId = `${id}f${i}`;
+            return {
+              id: followerId,
+              child: childSpec(rng, rng.weighted<ChildKind>(CHILD_WEIGHTS), keyName, followerId),
+            };
+          });
+          const withConfig = rng.chance(0.5);
+          steps.push({ index, delayMs, kind, key, id, child, withConfig, workerDown: rng.chance(0.5), followers });
+        }
+        if (kind === 'nonCanonical') {
+          steps.push({ index, delayMs, kind, key, id, child, spelling: rng.pick(nonCanonicalSpellings(keyName)) });
+        }
+        // Its child (none for a non-canonical ID: that coordinator must start nothing) may be targeted later.
+        if (kind !== 'nonCanonical') submitted.push({ index, collided: false });
+        break;
+      }
       case 'killWorker':
         steps.push({ index, delayMs, kind });
         workerUp = false;
@@ -149,11 +199,23 @@ export function describeStep(step: Step, plan: ChaosPlan): string {
     case 'duplicate':
     case 'cancelChild':
     case 'terminateChild':
+    case 'resetClosedChild':
       return `${head} of #${step.of}`;
     case 'cancelCoordinator':
     case 'terminateCoordinator':
     case 'resetCoordinator':
+    case 'deleteCoordinator':
       return `${head} ${keyName(step.key)}`;
+    case 'doubleTerminate':
+      return `${head} ${keyName(step.key)} ${step.id} ${step.child.kind}`;
+    case 'forgedStart':
+      return `${head} ${keyName(step.key)} ${step.id} ${step.child.kind}, carried: ${step.forgery}`;
+    case 'invalidStart': {
+      const followers = step.followers.map((f) => `${f.id} ${f.child.kind}`).join(', ');
+      return `${head} ${keyName(step.key)} ${step.id} ${step.child.kind} ${step.withConfig ? 'with' : 'without'} config, worker ${step.workerDown ? 'down' : 'up'}${followers ? `, then ${followers}` : ''}`;
+    }
+    case 'nonCanonical':
+      return `${head} ${keyName(step.key)} ${step.id} ${step.child.kind} as ${step.spelling}`;
     case 'configChange':
       return `${head} policy ${step.policy}: maxRuns ${step.maxRuns}, ${step.slotRelease}`;
     case 'pause':

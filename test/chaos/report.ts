@@ -47,6 +47,26 @@ export function figuresOf(plan: ChaosPlan, ledger: Ledger, report: CheckReport):
     rollovers: coordinatorRuns.filter((run) => run.closeType === 'continuedAsNew').length,
     operatorActions: count(ledger.actions.map((a) => `${a.kind}: ${a.result}`)),
     bystanders: ledger.bystanders.length,
+    deletedRuns: {
+      count: ledger.deleted.length,
+      stateUnread: ledger.deleted.filter((d) => d.stateError).map((d) => `${d.runId.slice(0, 8)}: ${d.stateError}`),
+    },
+    afterDelete: (() => {
+      const findings = report.keys.flatMap((key) => key.afterDelete);
+      return { count: findings.length, ids: findings.map((f) => f.id).slice(0, 20), first: findings[0]?.finding };
+    })(),
+    nonCanonicalIds: report.evidence.nonCanonical.map((facts) => {
+      const runs = JSON.stringify(count(facts.runs.map((r) => r.closeType ?? 'open')));
+      return `${facts.coordinatorId}: runs ${runs}, ${facts.signals.length} submissions, ${facts.startsInitiated.length} starts`;
+    }),
+    revived: {
+      resets: ledger.revived.length,
+      lives: report.keys.reduce((sum, key) => sum + key.limit.revived, 0),
+      withinWindow: report.keys.reduce((sum, key) => sum + key.limit.revivedWithinWindow, 0),
+      slowestCancelMs: Math.max(0, ...report.keys.map((key) => key.limit.revivedSlowestCancelMs ?? 0)),
+    },
+    workerDowntimes: ledger.workerDowntime.length,
+    missingRuns: report.evidence.missing,
     worstPerKey: report.keys.map(
       (key) =>
         `${key.coordinatorId}: live ${key.limit.worstLive}, open ${key.limit.worstOpen}, maxRuns ≤ ${key.limit.maxRuns}` +

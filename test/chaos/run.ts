@@ -37,6 +37,10 @@ export async function runChaos(env: ChaosEnvironment, options: ChaosOptions): Pr
     sent: [],
     bystanders: [],
     actions: [],
+    deleted: [],
+    nonCanonical: [],
+    revived: [],
+    workerDowntime: [],
   };
   const run: RunState = {
     env,

@@ -3,6 +3,14 @@
  * recorded and the run goes on: the checker decides what matters.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  deleteCoordinator,
+  doubleTerminate,
+  forgedStart,
+  invalidStart,
+  nonCanonical,
+  resetClosedChild,
+} from './attacks';
 import { ensureWorker, killWorker, type RunState } from './context';
 import { describeStep } from './generator';
 import { messageOf } from './ledger';
@@ -11,6 +19,7 @@ import { buildPolicy } from './policies';
 import { sendColliding, sendDuplicate, sendMalformed, sendValid, type Outcome, type ValidSends } from './submissions';
 import type { Step } from './types';
 
+// Issue 15's attacks submit too, but are recorded as actions as well: their figures say how each went.
 const SUBMITTING_KINDS: readonly Step['kind'][] = ['submit', 'duplicate', 'malformed', 'collide', 'pause'];
 
 export async function executeSteps(run: RunState): Promise<void> {
@@ -18,6 +27,7 @@ export async function executeSteps(run: RunState): Promise<void> {
   for (const step of run.plan.steps) {
     await sleep(step.delayMs);
     let outcome: Outcome;
+    const atMs = Date.now();
     try {
       outcome = await executeStep(run, step, valid);
     } catch (err) {
@@ -25,7 +35,7 @@ export async function executeSteps(run: RunState): Promise<void> {
     }
     // Submissions are in the ledger's `sent`; the rest are the operator's and the environment's actions.
     if (!SUBMITTING_KINDS.includes(step.kind))
-      run.ledger.actions.push({ step: step.index, kind: step.kind, ...outcome });
+      run.ledger.actions.push({ step: step.index, kind: step.kind, atMs, durationMs: Date.now() - atMs, ...outcome });
     if (run.env.verbose || outcome.result === 'error') {
       run.env.log(`${describeStep(step, run.plan)} → ${outcome.result}${outcome.detail ? `: ${outcome.detail}` : ''}`);
     }
@@ -67,5 +77,17 @@ async function executeStep(run: RunState, step: Step, valid: ValidSends): Promis
     case 'pause':
       await sleep(step.ms);
       return { result: 'done' };
+    case 'doubleTerminate':
+      return doubleTerminate(run, step, valid);
+    case 'deleteCoordinator':
+      return deleteCoordinator(run, step);
+    case 'forgedStart':
+      return forgedStart(run, step, valid);
+    case 'invalidStart':
+      return invalidStart(run, step, valid);
+    case 'nonCanonical':
+      return nonCanonical(run, step);
+    case 'resetClosedChild':
+      return resetClosedChild(run, step, valid);
   }
 }

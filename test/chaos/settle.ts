@@ -41,6 +41,10 @@ export async function waitUntilSettled(run: RunState): Promise<void> {
   let nextReportMs = 15_000;
   while (Date.now() - started < run.env.settleTimeoutMs) {
     pending = (await Promise.all(run.plan.keys.map((_, key) => pendingOfKey(run, key)))).flat();
+    // A second coordinator ID's run fails in its first workflow task: wait for that too.
+    for (const { workflowId } of run.ledger.nonCanonical) {
+      if ((await statusOf(run, workflowId)) === 'running') pending.push(`${workflowId}: still running`);
+    }
     if (pending.length === 0) break;
     const waited = Date.now() - started;
     if (waited >= nextReportMs) {

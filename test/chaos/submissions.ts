@@ -29,29 +29,51 @@ async function submitRecorded(run: RunState, options: SubmitOptions<never>, sent
   }
 }
 
-export function sendValid(
+/** Who sends a valid submission: its step, the kind recorded in the ledger, its key and submission id. */
+export interface ValidTarget {
+  index: number;
+  kind: SentSubmission['kind'];
+  key: number;
+  id: string;
+}
+
+/** The `submit()` options of a valid submission. */
+export function validOptions(
   run: RunState,
-  step: Extract<Step, { kind: 'submit' | 'collide' }>,
+  target: ValidTarget,
   child: ChildSpec,
-  workflowId: string | undefined,
-  valid: ValidSends,
-): Promise<Outcome> {
-  const options = {
-    policy: policyOfKey(run, step.key),
+  workflowId?: string,
+): SubmitOptions<never> {
+  return {
+    policy: policyOfKey(run, target.key),
     workflow: child.workflowType,
     args: child.args,
-    id: step.id,
+    id: target.id,
     ...(workflowId !== undefined && { workflowId }),
   } as unknown as SubmitOptions<never>;
+}
+
+/**
+ * Submits through `submit()`; with `valid`, later steps may repeat it or act on its child (one send per step: an
+ * attack's followers are not registered).
+ */
+export function sendValid(
+  run: RunState,
+  target: ValidTarget,
+  child: ChildSpec,
+  workflowId: string | undefined,
+  valid?: ValidSends,
+): Promise<Outcome> {
+  const options = validOptions(run, target, child, workflowId);
   const sent: SentSubmission = {
-    step: step.index,
-    kind: step.kind,
-    key: step.key,
-    id: step.id,
+    step: target.index,
+    kind: target.kind,
+    key: target.key,
+    id: target.id,
     acknowledged: false,
-    ...(step.kind === 'collide' && { collided: true }),
+    ...(target.kind === 'collide' && { collided: true }),
   };
-  valid.set(step.index, { key: step.key, options, sent });
+  valid?.set(target.index, { key: target.key, options, sent });
   return submitRecorded(run, options, sent);
 }
 
@@ -60,14 +82,21 @@ export async function sendColliding(
   step: Extract<Step, { kind: 'collide' }>,
   valid: ValidSends,
 ): Promise<Outcome> {
-  const workflowId = `chaos-bystander-${run.ledger.tag}-${step.id}`;
+  const { workflowId } = await startBystander(run, step.id);
+  return sendValid(run, step, step.child, workflowId, valid);
+}
+
+/** A bystander: a running workflow of the harness that no coordinator started, which nothing may ever cancel. */
+export async function startBystander(run: RunState, name: string): Promise<{ workflowId: string; runId: string }> {
+  const workflowId = `chaos-bystander-${run.ledger.tag}-${name}`;
   const handle = await run.env.client.workflow.start(BYSTANDER_WORKFLOW_TYPE, {
     workflowId,
     taskQueue: run.ledger.taskQueue,
     args: [{ maxMs: run.env.bystanderMaxMs }],
   });
-  run.ledger.bystanders.push({ workflowId, runId: handle.firstExecutionRunId });
-  return sendValid(run, step, step.child, workflowId, valid);
+  const bystander = { workflowId, runId: handle.firstExecutionRunId };
+  run.ledger.bystanders.push(bystander);
+  return bystander;
 }
 
 /** The same submission again, with the key's policy as its submitters know it now. */

@@ -18,6 +18,13 @@ export const STEP_KINDS = [
   'killWorker',
   'configChange',
   'pause',
+  // Issue 15's attacks: each trusts, or would have trusted, something a history does not prove.
+  'doubleTerminate',
+  'deleteCoordinator',
+  'forgedStart',
+  'invalidStart',
+  'nonCanonical',
+  'resetClosedChild',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -42,6 +49,28 @@ export const MALFORMED_VARIANTS = [
   'unknownEncoding',
 ] as const;
 export type MalformedVariant = (typeof MALFORMED_VARIANTS)[number];
+
+/**
+ * What a forged start input's `carried` says (`forgedStart`): a run naming a bystander the harness started, `runs`
+ * with `null` and a run without a runId, no runs at all (after a terminate: the take-over must not be skipped), or the
+ * very submission sent with it as already seen (it must still run).
+ */
+export const FORGERIES = ['bystander', 'nullRuns', 'empty', 'seenIds'] as const;
+export type Forgery = (typeof FORGERIES)[number];
+
+/**
+ * How another submitter might spell a key's coordinator ID (`nonCanonical`): Python's `quote(key, safe='')` (which
+ * writes `'` as `%27` and leaves a leading `~`), lower-case percent escapes, the key unencoded, or the hashed form a
+ * short key never has.
+ */
+export const SPELLINGS = ['pythonQuote', 'lowerHex', 'raw', 'hashed'] as const;
+export type Spelling = (typeof SPELLINGS)[number];
+
+/** A valid submission an attack step sends besides its hostile part. */
+export interface Follower {
+  id: string;
+  child: ChildSpec;
+}
 
 export interface ChildSpec {
   kind: ChildKind;
@@ -86,6 +115,32 @@ export type Step = StepBase &
     /** The same policy name with new settings in later submissions; maxRuns is only ever raised. */
     | { kind: 'configChange'; policy: number; maxRuns: number; slotRelease: SlotRelease }
     | { kind: 'pause'; ms: number }
+    /**
+     * With the coordinators' worker down: terminate the key's coordinator, submit (a run no worker picks up),
+     * terminate that run too; then the worker comes back (if it was up).
+     */
+    | { kind: 'doubleTerminate'; key: number; id: string; child: ChildSpec }
+    /** Delete the key's current coordinator run (its history read and kept first, for the checker). */
+    | { kind: 'deleteCoordinator'; key: number }
+    /** Terminate the key's coordinator, then a raw signalWithStart whose start input carries a forged `carried`. */
+    | { kind: 'forgedStart'; key: number; id: string; child: ChildSpec; forgery: Forgery }
+    /**
+     * Terminate the key's coordinator (worker down if `workerDown`), then a raw signalWithStart with `maxRuns: 0` in
+     * its start input and a submission with or without `config`, then the followers through `submit()`.
+     */
+    | {
+        kind: 'invalidStart';
+        key: number;
+        id: string;
+        child: ChildSpec;
+        withConfig: boolean;
+        workerDown: boolean;
+        followers: Follower[];
+      }
+    /** A raw signalWithStart to a second, non-canonical coordinator ID of the key. */
+    | { kind: 'nonCanonical'; key: number; id: string; child: ChildSpec; spelling: Spelling }
+    /** Reset the child of the submission of step `of` to its first workflow task, if it has closed. */
+    | { kind: 'resetClosedChild'; of: number }
   );
 
 export interface ChaosOptions {
