@@ -8,7 +8,7 @@
  */
 import net from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CONCURRENCY_SEARCH_ATTRIBUTES } from '../src/search-attributes';
+import { CONCURRENCY_SEARCH_ATTRIBUTES } from '../src/coordinator/search-attributes';
 import { obtainTemporalCli, TemporalCliNotFoundError, type ObtainedCli } from './temporal-cli';
 
 export interface DevServerOptions {

@@ -56,4 +56,4 @@ export {
   concurrencyKeySearchAttribute,
   concurrencyPolicySearchAttribute,
   concurrencySearchAttributes,
-} from './search-attributes';
+} from './coordinator/search-attributes';

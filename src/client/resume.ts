@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { COORDINATOR_WORKFLOW_TYPE, type CoordinatorInput } from '../coordinator/messages';
 import { checkTaskQueue } from '../coordinator/core/validation';
-import { concurrencySearchAttributes } from '../search-attributes';
+import { concurrencySearchAttributes } from '../coordinator/search-attributes';
 import { ConcurrencyInputError } from './errors';
 import { sendWithSearchAttributes } from './search-attribute-fallback';
 

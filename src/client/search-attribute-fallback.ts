@@ -7,7 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { CONCURRENCY_SEARCH_ATTRIBUTES } from '../search-attributes';
+import { CONCURRENCY_SEARCH_ATTRIBUTES } from '../coordinator/search-attributes';
 
 /** gRPC's INVALID_ARGUMENT, the status the server refuses unknown or ill-typed search attributes with. */
 const INVALID_ARGUMENT = 3;

@@ -11,7 +11,7 @@ import { admit } from '../coordinator/core/admission';
 import { tunableFieldsOf } from '../coordinator/core/config-change';
 import { parseSubmission } from '../coordinator/core/validation';
 import { hasLoneSurrogate, summaryText } from '../coordinator/core/limits';
-import { concurrencySearchAttributes } from '../search-attributes';
+import { concurrencySearchAttributes } from '../coordinator/search-attributes';
 import { ConcurrencyInputError } from './errors';
 import { sendWithSearchAttributes } from './search-attribute-fallback';
 import { retryAtSignalCap } from './signal-cap';

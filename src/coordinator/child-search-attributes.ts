@@ -1,5 +1,5 @@
 /**
- * The search attributes a coordinator hands on to its children (`src/search-attributes.ts`): `ConcurrencyKey =
+ * The search attributes a coordinator hands on to its children (`search-attributes.ts`): `ConcurrencyKey =
  * "doc-A"` then finds a key's children too, whatever their workflow IDs.
  *
  * A namespace without them registered refuses any workflow start that carries them, so the coordinator never decides
@@ -8,7 +8,7 @@
  * without them too.
  */
 import type { SearchAttributePair } from '@temporalio/common';
-import { CONCURRENCY_SEARCH_ATTRIBUTES } from '../search-attributes';
+import { CONCURRENCY_SEARCH_ATTRIBUTES } from './search-attributes';
 
 type Attribute = (typeof CONCURRENCY_SEARCH_ATTRIBUTES)[number];
 

@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import { startDevServer } from '../../scripts/dev-server';
 import { resumeCoordinator } from '../../src/client';
-import { concurrencyKeySearchAttribute } from '../../src/search-attributes';
+import { concurrencyKeySearchAttribute } from '../../src/coordinator/search-attributes';
 import { stateQuery, type CoordinatorCounters } from '../../src/coordinator/messages';
 import { settled, waitForState } from '../helpers/demo';
 import { childTimeline, maxOpenChildren } from '../helpers/histories';

@@ -6,7 +6,10 @@
 import { expect, it, vi } from 'vitest';
 import { startDevServer } from '../../scripts/dev-server';
 import { searchAttributesRefused } from '../../src/client/search-attribute-fallback';
-import { concurrencyKeySearchAttribute, concurrencyPolicySearchAttribute } from '../../src/search-attributes';
+import {
+  concurrencyKeySearchAttribute,
+  concurrencyPolicySearchAttribute,
+} from '../../src/coordinator/search-attributes';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
 import { useTestServer } from '../helpers/server';

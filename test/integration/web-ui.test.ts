@@ -15,7 +15,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { SubmitResult } from '../../src/client';
-import { concurrencyKeySearchAttribute } from '../../src/search-attributes';
+import { concurrencyKeySearchAttribute } from '../../src/coordinator/search-attributes';
 import { launchBrowser, onFirstScreen, saveScreenshot, VIEWPORT, webUi } from '../helpers/browser';
 import { demoPolicy, queryState, submitDemo, waitForState } from '../helpers/demo';
 import {

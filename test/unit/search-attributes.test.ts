@@ -19,7 +19,7 @@ import {
   concurrencyKeySearchAttribute,
   concurrencyPolicySearchAttribute,
   concurrencySearchAttributes,
-} from '../../src/search-attributes';
+} from '../../src/coordinator/search-attributes';
 
 /** How the client reports a refusal: a ServiceError whose cause is the gRPC error (code 3 = INVALID_ARGUMENT). */
 function serverError(message: string, code = 3): ServiceError {

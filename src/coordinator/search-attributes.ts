@@ -11,7 +11,7 @@
  * @module
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import { jsonBytes } from './coordinator/core/limits';
+import { jsonBytes } from './core/limits';
 
 /** `ConcurrencyPolicy` (Keyword): the policy's name. */
 export const concurrencyPolicySearchAttribute = defineSearchAttributeKey(
