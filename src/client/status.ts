@@ -2,10 +2,10 @@ import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowNotFoundError, type 
 import { awaitingWorkerReason, mayAwaitWorker, type FirstTaskFacts } from '../coordinator/core/child-waiting';
 import {
   stateQuery,
-  type ClosedRun,
+  type ClosedSubmission,
   type CoordinatorStateView,
   type FinalOutcome,
-  type Run,
+  type OpenSubmission,
 } from '../coordinator/messages';
 import { firstTaskFactsOf, pollerCount } from './child-facts';
 import { ConcurrencyUnavailableError } from './errors';
@@ -14,8 +14,8 @@ import type { SubmitResult } from './submit';
 /** Where a submission stands, as its coordinator sees it. */
 export type SubmissionStatus =
   /** `waiting`: started, but no worker has picked up its first workflow task; `run.waiting` says why. */
-  | { status: 'queued' | 'running' | 'waiting' | 'cancelling'; run: Run }
-  | { status: FinalOutcome; run: ClosedRun }
+  | { status: 'queued' | 'running' | 'waiting' | 'cancelling'; run: OpenSubmission }
+  | { status: FinalOutcome; run: ClosedSubmission }
   /**
    * Not in the coordinator's state: older than its `recent` window, the coordinator has not handled it yet, or no
    * coordinator exists for the key (never submitted to, or its closed runs are past the namespace's retention).
@@ -149,7 +149,7 @@ function isNoPollerError(err: unknown): boolean {
 }
 
 /** Where an open submission (in `state.running` or `state.queued`) stands. */
-export function openStatusOf(run: Run): 'queued' | 'running' | 'waiting' | 'cancelling' {
+export function openStatusOf(run: OpenSubmission): 'queued' | 'running' | 'waiting' | 'cancelling' {
   if (run.startedAt === undefined) return 'queued';
   if (run.cancelRequestedAt) return 'cancelling';
   return run.waiting !== undefined ? 'waiting' : 'running';

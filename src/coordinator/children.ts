@@ -20,7 +20,7 @@ import { recordSupersedeDelivered } from './metric-emitter';
 import { displacingArrival } from './core/metrics';
 import { defaultChildWorkflowId } from './core/decide';
 import { summaryText } from './core/limits';
-import { CHILD_MEMO_KEY, reportCloseSignal, supersededSignal, type ChildMemo, type Run } from './messages';
+import { CHILD_MEMO_KEY, reportCloseSignal, supersededSignal, type ChildMemo, type OpenSubmission } from './messages';
 import type { Behaviours } from './behaviours';
 import { childSearchAttributes } from './child-search-attributes';
 import type { Sweeper } from './sweeper';
@@ -171,7 +171,7 @@ export class Children {
     return closing;
   }
 
-  private async start(run: Run): Promise<void> {
+  private async start(run: OpenSubmission): Promise<void> {
     const { inbox, behaviours } = this.run;
     const state = this.run.state();
     const memo: ChildMemo = {

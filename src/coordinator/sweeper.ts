@@ -11,7 +11,7 @@ import type { ChildToSweep, SweptChild } from './core/activity-contract';
 import { labelledActivity } from './labelled-activity';
 import type { Behaviours } from './behaviours';
 import { messageOf } from './child-outcome';
-import type { Run } from './messages';
+import type { OpenSubmission } from './messages';
 import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './core/state';
 import { UNREPORTED_CLOSE_PATCH, interceptorReports } from './core/unreported-close';
 
@@ -72,7 +72,7 @@ function timeMs(iso: string | undefined): number {
 }
 
 /** When a started child must be gone by: its cancel grace period, or how long it may wait for a worker. */
-function deadlineOf(run: Run, state: CoordinatorState): number {
+function deadlineOf(run: OpenSubmission, state: CoordinatorState): number {
   const graceEnds = timeMs(run.terminateAfter);
   const { waitingChildTimeoutMs } = state.config;
   const waitEnds =
@@ -250,7 +250,7 @@ export function createSweeper(
       running ? Date.now() + getState().config.sweepIntervalMs : Math.min(intervalDueAt, earliestDeadline()),
     dueFor() {
       const state = getState();
-      const first = open().reduce<Run | undefined>(
+      const first = open().reduce<OpenSubmission | undefined>(
         (soonest, run) => (soonest && deadlineOf(soonest, state) <= deadlineOf(run, state) ? soonest : run),
         undefined,
       );

@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import {
   stateQuery,
-  type ClosedRun,
+  type ClosedSubmission,
   type CoordinatorInput,
   type CoordinatorStateView,
 } from '../../src/coordinator/messages';
@@ -35,7 +35,7 @@ export interface ConfigFact {
 
 /** A coordinator-written record of a final outcome, with the chain of runs it came from and where it was read. */
 export interface RecordFact {
-  record: Partial<ClosedRun>;
+  record: Partial<ClosedSubmission>;
   chain: string;
   /** One list the coordinator wrote (a run's result, carried input or `state`): `<how> <run ID>`. */
   source: string;
@@ -77,9 +77,9 @@ function configOf(value: unknown, atMs: number): ConfigFact | undefined {
   return fact.maxRuns === undefined && fact.slotRelease === undefined ? undefined : fact;
 }
 
-function recentOf(view: unknown): Partial<ClosedRun>[] {
+function recentOf(view: unknown): Partial<ClosedSubmission>[] {
   const recent = (view as { recent?: unknown } | undefined)?.recent;
-  return Array.isArray(recent) ? (recent as Partial<ClosedRun>[]) : [];
+  return Array.isArray(recent) ? (recent as Partial<ClosedSubmission>[]) : [];
 }
 
 export async function readCoordinatorFacts(

@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import { defineConcurrencyPolicy, getSubmissionStatus, type SubmitResult } from '../../src/client';
-import type { CoordinatorStateView, Run } from '../../src/coordinator/messages';
+import type { CoordinatorStateView, OpenSubmission } from '../../src/coordinator/messages';
 import { queryState, settled, waitForState } from '../helpers/demo';
 import { childTimeline, historiesOfAllRuns, maxOpenChildren } from '../helpers/histories';
 import {
@@ -24,7 +24,7 @@ import { useTestServer } from '../helpers/server';
 const ctx = useTestServer();
 
 /** State fields the coordinator rewrite adds (the wire contract (docs/wire-contract.md) leaves room for them). */
-type TargetRun = Run & { terminateAfter?: string; waiting?: string };
+type TargetRun = OpenSubmission & { terminateAfter?: string; waiting?: string };
 type TargetState = CoordinatorStateView & { notices?: { at: string; message: string }[] };
 
 /** Waits until `workflowId`'s newest run has closed, and returns that run's timeline. */

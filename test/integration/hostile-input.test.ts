@@ -12,7 +12,7 @@ import {
   getSubmissionStatus,
   type SubmitResult,
 } from '../../src/client';
-import type { ClosedRun, CoordinatorStateView } from '../../src/coordinator/messages';
+import type { ClosedSubmission, CoordinatorStateView } from '../../src/coordinator/messages';
 import { settled, waitForState } from '../helpers/demo';
 import { childTimeline } from '../helpers/histories';
 import {
@@ -51,7 +51,7 @@ function expectRejected(state: CoordinatorStateView, id: string): void {
   expect(recorded?.reason, `${id} has a reason`).toBeTruthy();
 }
 
-function recordedOnce(state: CoordinatorStateView, id: string): ClosedRun | undefined {
+function recordedOnce(state: CoordinatorStateView, id: string): ClosedSubmission | undefined {
   const entries = state.recent.filter((run) => run.id === id);
   expect(entries.length, `${id} recorded ${entries.length} times`).toBeLessThanOrEqual(1);
   return entries[0];

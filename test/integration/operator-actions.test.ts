@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { expect, inject, it } from 'vitest';
 import { defineConcurrencyPolicy, resumeCoordinator, submit, type SubmitResult } from '../../src/client';
-import { stateQuery, type ClosedRun, type CoordinatorStateView } from '../../src/coordinator/messages';
+import { stateQuery, type ClosedSubmission, type CoordinatorStateView } from '../../src/coordinator/messages';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { childTimeline, maxOpenChildren } from '../helpers/histories';
 import { createTestWorker, eventually, uniqueName } from '../helpers/temporal';
@@ -22,8 +22,8 @@ const temporal = (...args: string[]) =>
  * Every closed submission recorded by any run of this coordinator ID (each idle completion ends a run), once each: a
  * run that follows an idle one continues its recent outcomes, so the same record can appear in several runs.
  */
-async function recordedAcrossRuns(coordinatorId: string): Promise<ClosedRun[]> {
-  const recorded: ClosedRun[] = [];
+async function recordedAcrossRuns(coordinatorId: string): Promise<ClosedSubmission[]> {
+  const recorded: ClosedSubmission[] = [];
   for await (const execution of ctx.client.workflow.list({ query: `WorkflowId = "${coordinatorId}"` })) {
     const handle = ctx.client.workflow.getHandle(coordinatorId, execution.runId);
     const view: CoordinatorStateView =

@@ -11,7 +11,7 @@ import {
   settleWithoutCommands,
 } from '../../src/coordinator/core/decide';
 import { MAX_START_BYTES_PER_TASK, MAX_STARTS_PER_TASK } from '../../src/coordinator/core/limits';
-import type { CoordinatorInput, Run } from '../../src/coordinator/messages';
+import type { CoordinatorInput, OpenSubmission } from '../../src/coordinator/messages';
 import {
   holdsSlot,
   initialState,
@@ -319,7 +319,7 @@ describe('the coordinator itself is cancelled', () => {
     // but still open, holds one of the two slots (on-close): the newest takes the other, d follows once b closed.
     const next = initialState(late.state.config, COORDINATOR_ID, toCarried(retried.state));
     const resumed = decide(next, [], at(30));
-    expect(resumed.commands).toEqual([{ type: 'start', run: expect.objectContaining({ id: 'e' }) as Run }]);
+    expect(resumed.commands).toEqual([{ type: 'start', run: expect.objectContaining({ id: 'e' }) as OpenSubmission }]);
     const afterB = decide(resumed.state, [closedEvent(childId('b'), 'cancelled', at(31))], at(31));
     expect(startsOf(afterB.commands).map((run) => run.id)).toEqual(['d']);
   });

@@ -16,7 +16,7 @@ import {
   CLOSE_OUTCOMES,
   SLOT_RELEASES,
   type CloseOutcome,
-  type Run,
+  type OpenSubmission,
   type SlotRelease,
   type SubmitterConfig,
 } from '../../src/coordinator/messages';
@@ -254,7 +254,7 @@ function modelSubmit(
   id: string,
   args: unknown[],
   config: SubmitterConfig | undefined,
-  open: readonly Run[],
+  open: readonly OpenSubmission[],
 ): void {
   if (model.seen.has(id)) {
     model.duplicates += 1;
@@ -284,7 +284,7 @@ function modelSubmit(
 function eventsOf(state: CoordinatorState, actions: readonly Action[], model: Model, time: string): CoordinatorEvent[] {
   const events: CoordinatorEvent[] = [];
   const ended = new Set<string>();
-  const pick = (candidates: Run[], n: number) => candidates[n % candidates.length];
+  const pick = (candidates: OpenSubmission[], n: number) => candidates[n % candidates.length];
   const confirm = (workflowId: string) => {
     events.push(startedEvent(workflowId, time));
     model.confirmed.add(workflowId);
@@ -487,7 +487,7 @@ function checkStep(before: CoordinatorState, decision: Decision, time: string, m
   check(deferred <= waiting.length, () => `deferred ${deferred} of ${waiting.length} waiting`);
   const startBytes = sum(starts.map((run) => bytesOf(run.id)));
   if (deferred > 0) {
-    const next = bytesOf((waiting[0] as Run).id);
+    const next = bytesOf((waiting[0] as OpenSubmission).id);
     const capped = starts.length === MAX_STARTS_PER_TASK || startBytes + next > MAX_START_BYTES_PER_TASK;
     check(capped, () => `${deferred} starts deferred after ${starts.length} starts of ${startBytes} bytes`);
   }

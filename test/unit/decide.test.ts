@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, reconcile } from '../../src/coordinator/core/decide';
-import type { CoordinatorInput, Run } from '../../src/coordinator/messages';
+import type { CoordinatorInput, OpenSubmission } from '../../src/coordinator/messages';
 import {
   holdsSlot,
   type CoordinatorEvent,
@@ -321,7 +321,7 @@ describe("slotRelease: 'on-close'", () => {
 
     const closed = decide(unrelated.state, [closedEvent(childId('m1'), 'cancelled', at(12))], at(12));
     expect(closed.commands).toEqual([
-      { type: 'start', run: expect.objectContaining({ id: 'm2', startedAt: at(12) }) as Run },
+      { type: 'start', run: expect.objectContaining({ id: 'm2', startedAt: at(12) }) as OpenSubmission },
     ]);
     expect(closed.state.recent).toEqual([
       expect.objectContaining({ id: 'm1', outcome: 'cancelled', supersededBy: 'm2', cancelRequestedAt: at(10) }),
@@ -354,7 +354,7 @@ describe("slotRelease: 'on-cancel-request'", () => {
         runId: expect.any(String) as string,
         supersededBy: 'm2',
       },
-      { type: 'start', run: expect.objectContaining({ id: 'm2', startedAt: at(10) }) as Run },
+      { type: 'start', run: expect.objectContaining({ id: 'm2', startedAt: at(10) }) as OpenSubmission },
     ]);
     expect(state.runs.find((run) => run.id === 'm1')?.cancelRequestedAt).toBe(at(10));
   });
@@ -459,7 +459,7 @@ describe('child workflow IDs', () => {
       }),
     ]);
     // The clash displaced nothing: a keeps running, and c (seq 3) takes the second slot.
-    expect(commands).toEqual([{ type: 'start', run: expect.objectContaining({ id: 'c', seq: 3 }) as Run }]);
+    expect(commands).toEqual([{ type: 'start', run: expect.objectContaining({ id: 'c', seq: 3 }) as OpenSubmission }]);
     expect(after.runs.map((run) => run.id)).toEqual(['a', 'c']);
   });
 

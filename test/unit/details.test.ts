@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeCoordinator } from '../../src/coordinator/core/details';
-import type { ClosedRun, Run } from '../../src/coordinator/messages';
+import type { ClosedSubmission, OpenSubmission } from '../../src/coordinator/messages';
 import { at, childId, makeState } from './support';
 
 /** The details without the no-break spaces that pad table cells for Web UI. */
@@ -12,11 +12,11 @@ function detailsOf(state: Parameters<typeof describeCoordinator>[0]): string {
   return describeCoordinator(state).replace(/\u00a0/g, '');
 }
 
-function run(id: string, seq: number, extra: Partial<Run> = {}): Run {
+function run(id: string, seq: number, extra: Partial<OpenSubmission> = {}): OpenSubmission {
   return { id, seq, workflowId: childId(id), workflowType: 'demoWork', submittedAt: at(seq), ...extra };
 }
 
-function closed(id: string, seq: number, extra: Partial<ClosedRun>): ClosedRun {
+function closed(id: string, seq: number, extra: Partial<ClosedSubmission>): ClosedSubmission {
   return { id, seq, outcome: 'completed', closedAt: at(seq + 1), ...extra };
 }
 

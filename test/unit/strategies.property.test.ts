@@ -15,7 +15,7 @@ import {
 import { groupRoundRobin } from '../../src/coordinator/core/strategies/group-round-robin';
 import type { Plan, Strategy } from '../../src/coordinator/core/strategies/plan';
 import { byQueueOrder } from '../../src/coordinator/core/strategies/queue-order';
-import type { Run } from '../../src/coordinator/messages';
+import type { OpenSubmission } from '../../src/coordinator/messages';
 import { at, childId, makeConfig } from './support';
 
 const runArb = fc.record({
@@ -34,7 +34,7 @@ const keyArb = fc.record({
 type KeySpec = typeof keyArb extends fc.Arbitrary<infer T> ? T : never;
 
 function keyOf(spec: KeySpec) {
-  const runs: Run[] = spec.runs.map((run, seq) => ({
+  const runs: OpenSubmission[] = spec.runs.map((run, seq) => ({
     id: `s${seq}`,
     seq,
     workflowId: childId(`s${seq}`),

@@ -2,7 +2,7 @@
  * Builders shared by the unit tests of the pure coordinator core: configurations, states, events and the
  * bookkeeping a test needs to play the workflow shell (confirming starts, closing children).
  */
-import type { CloseOutcome, CoordinatorInput, Run } from '../../src/coordinator/messages';
+import type { CloseOutcome, CoordinatorInput, OpenSubmission } from '../../src/coordinator/messages';
 import { expect } from 'vitest';
 import {
   initialState,
@@ -87,7 +87,7 @@ export function confirmations(commands: readonly Command[], time = at(0)): Coord
   return startsOf(commands).map((run) => startedEvent(run.workflowId, time));
 }
 
-export function startsOf(commands: readonly Command[]): Run[] {
+export function startsOf(commands: readonly Command[]): OpenSubmission[] {
   return commands.flatMap((command) => (command.type === 'start' ? [command.run] : []));
 }
 

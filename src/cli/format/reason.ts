@@ -1,11 +1,11 @@
-import type { ClosedRun, Run } from '../../coordinator/messages';
+import type { ClosedSubmission, OpenSubmission } from '../../coordinator/messages';
 
 /**
  * Why a submission is where it is: the newer submission that displaced it, why its cancellation was requested without
  * one (the coordinator was cancelled), why it was dropped, rejected, failed or terminated, or why a started child has
  * not got going. Empty when there is nothing to explain (queued, running, completed).
  */
-export function reasonsOf(run: Partial<Run & ClosedRun>): string[] {
+export function reasonsOf(run: Partial<OpenSubmission & ClosedSubmission>): string[] {
   const reasons = [
     run.supersededBy !== undefined ? `superseded by ${run.supersededBy}` : undefined,
     run.cancelReason,
@@ -21,6 +21,6 @@ export function reasonsOf(run: Partial<Run & ClosedRun>): string[] {
 }
 
 /** {@link reasonsOf} in one line. */
-export function reasonOf(run: Partial<Run & ClosedRun>): string {
+export function reasonOf(run: Partial<OpenSubmission & ClosedSubmission>): string {
   return reasonsOf(run).join('; ');
 }

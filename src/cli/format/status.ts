@@ -3,7 +3,7 @@
  * reasons. (`--json` prints the `state` view itself.)
  */
 import { openStatusOf } from '../../client/status';
-import type { CoordinatorCounters, Run } from '../../coordinator/messages';
+import type { CoordinatorCounters, OpenSubmission } from '../../coordinator/messages';
 import type { CoordinatorReading } from '../coordinator-state';
 import { reasonOf } from './reason';
 import { cell, formatFields, formatTable } from './table';
@@ -40,7 +40,7 @@ function runStatusLine(reading: CoordinatorReading): string {
  */
 export function formatStatus(reading: CoordinatorReading, recentLimit: number): string {
   const { state } = reading;
-  const runRows = (runs: Run[]) =>
+  const runRows = (runs: OpenSubmission[]) =>
     runs.map((run) => [
       run.id,
       run.seq,

@@ -5,7 +5,7 @@
  * CANCEL_IN_PROGRESS an older one is cancelled by the newer work). A revived child's submission already has its
  * outcome: its second life ends with a notice, never a second outcome.
  */
-import type { AdoptedChild, Run } from './wire';
+import type { AdoptedChild, OpenSubmission } from './wire';
 
 export type { AdoptedChild } from './wire';
 import { withNotice, type CoordinatorState } from './state';
@@ -31,7 +31,7 @@ export function adoptChildren(
   );
   if (adopted.length === 0) return state;
   const closed = new Set(state.recent.map((run) => run.id));
-  const runs: Run[] = adopted.map((child) => ({
+  const runs: OpenSubmission[] = adopted.map((child) => ({
     id: child.submissionId,
     seq: child.seq,
     workflowId: child.workflowId,

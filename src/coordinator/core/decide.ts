@@ -12,7 +12,7 @@ import {
   MAX_STARTS_PER_TASK,
   truncateUtf8,
 } from './limits';
-import type { ClosedRun, CoordinatorCounters, FinalOutcome, LimitStrategy, Run } from './wire';
+import type { ClosedSubmission, CoordinatorCounters, FinalOutcome, LimitStrategy, OpenSubmission } from './wire';
 import {
   isConfirmed,
   isLive,
@@ -48,7 +48,7 @@ const COUNTER_OF: Record<FinalOutcome, keyof CoordinatorCounters> = {
 };
 
 /** Appends final outcomes to `recent` (bounded) and the counters. */
-function record(state: CoordinatorState, closed: ClosedRun[]): CoordinatorState {
+function record(state: CoordinatorState, closed: ClosedSubmission[]): CoordinatorState {
   if (closed.length === 0) return state;
   const counters = { ...state.counters };
   for (const entry of closed) counters[COUNTER_OF[entry.outcome]] += 1;
@@ -56,7 +56,7 @@ function record(state: CoordinatorState, closed: ClosedRun[]): CoordinatorState 
   return { ...state, recent, counters };
 }
 
-function closeRun(run: Run, outcome: FinalOutcome, at: string, reason?: string): ClosedRun {
+function closeRun(run: OpenSubmission, outcome: FinalOutcome, at: string, reason?: string): ClosedSubmission {
   const {
     args: _args,
     taskQueue: _taskQueue,
@@ -77,7 +77,7 @@ function closeRun(run: Run, outcome: FinalOutcome, at: string, reason?: string):
 
 function rejectSubmission(state: CoordinatorState, id: string, at: string, reason: string, workflowId?: string) {
   const seq = state.nextSeq;
-  const rejected: ClosedRun = {
+  const rejected: ClosedSubmission = {
     id,
     seq,
     outcome: 'rejected',
@@ -145,7 +145,7 @@ function applySubmit(state: CoordinatorState, payload: unknown, at: string): Coo
     const rejected = rejectSubmission(configured, submission.id, at, reason, workflowId);
     return { ...rejected, seenIds: rememberId(rejected, submission.id) };
   }
-  const run: Run = {
+  const run: OpenSubmission = {
     id: submission.id,
     seq,
     workflowId,
@@ -181,7 +181,11 @@ function applyClose(
   return escalated ? { ...closed, counters: { ...closed.counters, escalated: closed.counters.escalated + 1 } } : closed;
 }
 
-function updateRun(state: CoordinatorState, workflowId: string, update: (run: Run) => Run): CoordinatorState {
+function updateRun(
+  state: CoordinatorState,
+  workflowId: string,
+  update: (run: OpenSubmission) => OpenSubmission,
+): CoordinatorState {
   return {
     ...state,
     runs: state.runs.map((run) => (run.workflowId === workflowId && isOpen(run) ? update(run) : run)),
@@ -203,8 +207,8 @@ function applyNeverStarted(state: CoordinatorState, workflowId: string, at: stri
 /** The coordinator was cancelled: drop what waits, mark every open child for cancellation, accept nothing new. */
 function applyCoordinatorCancelled(state: CoordinatorState, at: string): CoordinatorState {
   if (state.cancelledAt !== undefined) return state;
-  const dropped: ClosedRun[] = [];
-  const runs: Run[] = [];
+  const dropped: ClosedSubmission[] = [];
+  const runs: OpenSubmission[] = [];
   for (const run of state.runs) {
     if (!isOpen(run)) dropped.push(closeRun(run, 'dropped', at, COORDINATOR_CANCELLED_REASON));
     else runs.push(isLive(run) ? { ...run, cancelReason: COORDINATOR_CANCELLED_REASON } : run);
@@ -247,7 +251,7 @@ function addMs(at: string, ms: number): string {
   return new Date(Date.parse(at) + ms).toISOString();
 }
 
-function cancelCommand(run: Run): Command {
+function cancelCommand(run: OpenSubmission): Command {
   return {
     type: 'cancel',
     workflowId: run.workflowId,
@@ -259,13 +263,13 @@ function cancelCommand(run: Run): Command {
 }
 
 /** The run once its cancellation is requested: from then on it has `cancelGracePeriodMs` to close. */
-function cancelRequested(run: Run, state: CoordinatorState, at: string): Run {
+function cancelRequested(run: OpenSubmission, state: CoordinatorState, at: string): OpenSubmission {
   return { ...run, cancelRequestedAt: at, terminateAfter: addMs(at, state.config.cancelGracePeriodMs) };
 }
 
 /** Requests the cancellations that were waiting for their child's start to be confirmed. */
 function flushPendingCancels(state: CoordinatorState, at: string): Decision {
-  const pending = (run: Run) => !isLive(run) && run.cancelRequestedAt === undefined && isConfirmed(run);
+  const pending = (run: OpenSubmission) => !isLive(run) && run.cancelRequestedAt === undefined && isConfirmed(run);
   if (!state.runs.some(pending)) return { state, commands: [] };
   const commands: Command[] = [];
   const runs = state.runs.map((run) => {
@@ -281,7 +285,12 @@ function flushPendingCancels(state: CoordinatorState, at: string): Decision {
  * Starts in one decision are capped by count and by argument bytes (at least one always goes), so no workflow task
  * completion nears the gRPC message limit; the rest start in the next decision.
  */
-function startsThatFit(plannedIds: string[], byId: Map<string, Run>, open: number, budget = Infinity): string[] {
+function startsThatFit(
+  plannedIds: string[],
+  byId: Map<string, OpenSubmission>,
+  open: number,
+  budget = Infinity,
+): string[] {
   const fitting: string[] = [];
   let bytes = 0;
   // The server refuses more than 2,000 pending children per run; cancelled children that linger count too.
@@ -329,8 +338,8 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
   const withheld = issue ? startsThatFit(plan.start, byId, open).length - startIds.length : 0;
   const starts = new Set(startIds);
   const cancelCommands: Command[] = [];
-  const dropped: ClosedRun[] = [];
-  const runs: Run[] = [];
+  const dropped: ClosedSubmission[] = [];
+  const runs: OpenSubmission[] = [];
   for (const run of state.runs) {
     const cancelledBy = cancels.get(run.id);
     const droppedBy = drops.get(run.id);
@@ -355,7 +364,7 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
   }
   const startCommands: Command[] = startIds.map((id) => ({
     type: 'start',
-    run: { ...(byId.get(id) as Run), startedAt: at },
+    run: { ...(byId.get(id) as OpenSubmission), startedAt: at },
   }));
   const counters = {
     ...state.counters,

@@ -1,4 +1,4 @@
-import type { ClosedRun, Run } from './wire';
+import type { ClosedSubmission, OpenSubmission } from './wire';
 import type { CoordinatorState } from './state';
 
 /** How many open submissions (running, cancelling, queued) the Web UI's "current details" lists. */
@@ -44,7 +44,7 @@ function row(cells: (string | number)[]): string {
   return `| ${cells.map((text) => `${text}\u00a0\u00a0\u00a0`).join(' | ')} |`;
 }
 
-function openRow(run: Run): string {
+function openRow(run: OpenSubmission): string {
   const id = `\`${cell(run.id)}\``;
   const superseded = run.supersededBy === undefined ? undefined : `superseded by \`${cell(run.supersededBy)}\``;
   if (run.cancelRequestedAt !== undefined) {
@@ -63,7 +63,7 @@ function openRow(run: Run): string {
   return row([id, run.seq, 'running', clock(run.startedAt), '']);
 }
 
-function recentRow(run: ClosedRun): string {
+function recentRow(run: ClosedSubmission): string {
   const why =
     run.supersededBy !== undefined
       ? `superseded by \`${cell(run.supersededBy)}\``

@@ -12,7 +12,7 @@
  * @module
  */
 import { COORDINATOR_CANCELLED_REASON } from './decide';
-import type { CloseOutcome, ClosedRun, CoordinatorCounters, FinalOutcome } from './wire';
+import type { CloseOutcome, ClosedSubmission, CoordinatorCounters, FinalOutcome } from './wire';
 import { CLOSE_OUTCOMES } from './wire';
 import type { Command, CoordinatorEvent, CoordinatorState } from './state';
 
@@ -120,7 +120,7 @@ export interface StateChange {
 }
 
 /** The category of a rejection, from the reasons `validation.ts`, `admission.ts`, `decide.ts` and the sweep write. */
-export function rejectionReason(closed: ClosedRun): RejectionReason {
+export function rejectionReason(closed: ClosedSubmission): RejectionReason {
   const reason = closed.reason ?? '';
   // Rejected after it started: the sweep found its ID held by a workflow that is not this submission's child.
   if (closed.startedAt !== undefined || /^workflowId .* is (already )?used by /.test(reason))
@@ -133,7 +133,7 @@ export function rejectionReason(closed: ClosedRun): RejectionReason {
 }
 
 /** The category of a drop. */
-export function dropReason(closed: ClosedRun): DropReason {
+export function dropReason(closed: ClosedSubmission): DropReason {
   if (closed.supersededBy !== undefined) return 'superseded';
   if (closed.reason === COORDINATOR_CANCELLED_REASON) return 'coordinator_cancelled';
   if (closed.reason?.startsWith('queued arguments exceeded maxQueuedBytes')) return 'queue_full';
@@ -175,7 +175,7 @@ function countBy(
  * The final outcomes recorded between `before` and `after`, newest last. The counters say how many of each; `recent`
  * holds their records (the newest `recentLimit` of them), appended in the same step as the counters.
  */
-function newlyClosed(change: StateChange): { counts: Map<FinalOutcome, number>; records: ClosedRun[] } {
+function newlyClosed(change: StateChange): { counts: Map<FinalOutcome, number>; records: ClosedSubmission[] } {
   const counts = new Map<FinalOutcome, number>();
   const outcomes: FinalOutcome[] = [...CLOSE_OUTCOMES, 'dropped', 'rejected'];
   for (const outcome of outcomes) {
@@ -188,7 +188,11 @@ function newlyClosed(change: StateChange): { counts: Map<FinalOutcome, number>; 
 }
 
 /** Categories for `count` outcomes of one kind: those of their records, and `other` for the ones `recent` lost. */
-function categories<T extends string>(records: ClosedRun[], count: number, categorize: (closed: ClosedRun) => T) {
+function categories<T extends string>(
+  records: ClosedSubmission[],
+  count: number,
+  categorize: (closed: ClosedSubmission) => T,
+) {
   const known = records.slice(-count).map(categorize);
   return [...known, ...Array<T | 'other'>(Math.max(0, count - known.length)).fill('other')];
 }

@@ -6,13 +6,13 @@ import {
   CLOSE_OUTCOMES,
   type AdoptedChild,
   type CarriedState,
-  type ClosedRun,
+  type ClosedSubmission,
   type CloseOutcome,
   type CoordinatorCounters,
   type CoordinatorStateView,
   type Notice,
   type PinnedPolicy,
-  type Run,
+  type OpenSubmission,
   type UnreportedClose,
 } from './wire';
 import {
@@ -30,9 +30,9 @@ export interface CoordinatorState {
   /** Sequence number the next handled submission gets (rejected ones included). */
   nextSeq: number;
   /** Queued submissions and submissions whose child is open, ascending by `seq`. */
-  runs: Run[];
+  runs: OpenSubmission[];
   /** Last `config.recentLimit` submissions that reached a final outcome, oldest first. */
-  recent: ClosedRun[];
+  recent: ClosedSubmission[];
   /** Ids of the last `config.dedupeWindow` accepted submissions, oldest first. */
   seenIds: string[];
   counters: CoordinatorCounters;
@@ -76,7 +76,7 @@ export type CoordinatorEvent =
 
 /** What the workflow shell must do after a decision. */
 export type Command =
-  | { type: 'start'; run: Run }
+  | { type: 'start'; run: OpenSubmission }
   | {
       type: 'cancel';
       workflowId: string;
@@ -202,12 +202,12 @@ export function withNotice(state: CoordinatorState, at: string, message: string)
 }
 
 /** A started child that has not closed yet (cancellation requested or not). */
-export function isOpen(run: Run): boolean {
+export function isOpen(run: OpenSubmission): boolean {
   return run.startedAt !== undefined;
 }
 
 /** Live: not displaced (by a newer submission or the coordinator's cancellation); these compete for slots. */
-export function isLive(run: Run): boolean {
+export function isLive(run: OpenSubmission): boolean {
   return run.supersededBy === undefined && run.cancelReason === undefined;
 }
 
@@ -215,12 +215,12 @@ export function isLive(run: Run): boolean {
  * The server has confirmed the child's start. Only then can its cancellation be requested: until it is, a
  * displaced child keeps its slot, so no history ever shows more than `maxRuns` live started children.
  */
-export function isConfirmed(run: Run): boolean {
+export function isConfirmed(run: OpenSubmission): boolean {
   return run.runId !== undefined && run.conflict !== true;
 }
 
 /** Whether a run counts against `maxRuns` under the configured slot release. */
-export function holdsSlot(run: Run, config: CoordinatorConfig): boolean {
+export function holdsSlot(run: OpenSubmission, config: CoordinatorConfig): boolean {
   return isOpen(run) && (config.slotRelease === 'on-close' || run.cancelRequestedAt === undefined);
 }
 
@@ -228,7 +228,7 @@ export function holdsSlot(run: Run, config: CoordinatorConfig): boolean {
 export function toView(state: CoordinatorState): CoordinatorStateView {
   const { policy, key, maxRuns, limitStrategy, slotRelease, cancelGracePeriodMs } = state.config;
   // Queued args stay out of the view: a query answer must stay small whatever the submitters sent.
-  const withoutArgs = ({ args: _args, ...run }: Run): Run => run;
+  const withoutArgs = ({ args: _args, ...run }: OpenSubmission): OpenSubmission => run;
   return {
     policy,
     key,

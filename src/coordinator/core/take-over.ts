@@ -4,7 +4,7 @@
  * be the reason it failed) and is tested without a server. `src/activities/recover.ts` reads the facts page by page
  * and folds them as it goes, so it handles any history the server can hold and returns only bounded state.
  */
-import type { CarriedState, CloseOutcome, PinnedPolicy, Run } from './wire';
+import type { CarriedState, CloseOutcome, PinnedPolicy, OpenSubmission } from './wire';
 import { applyEvent, rejectSubmissions, settleWithoutCommands } from './decide';
 import { jsonBytes } from './limits';
 import { initialState, toCarried, type CoordinatorState } from './state';
@@ -45,7 +45,11 @@ export interface TakenOver {
   carried: CarriedState;
 }
 
-function updateRun(state: CoordinatorState, workflowId: string, update: (run: Run) => Run): CoordinatorState {
+function updateRun(
+  state: CoordinatorState,
+  workflowId: string,
+  update: (run: OpenSubmission) => OpenSubmission,
+): CoordinatorState {
   return { ...state, runs: state.runs.map((run) => (run.workflowId === workflowId ? update(run) : run)) };
 }
 
@@ -58,7 +62,7 @@ function revive(state: CoordinatorState, fact: Extract<AbandonedFact, { type: 's
   const index = state.recent.findIndex((run) => run.workflowId === workflowId && run.outcome === 'dropped');
   const dropped = state.recent[index];
   if (dropped?.workflowType !== undefined) {
-    const run: Run = {
+    const run: OpenSubmission = {
       id: dropped.id,
       seq: dropped.seq,
       workflowId,
@@ -72,7 +76,7 @@ function revive(state: CoordinatorState, fact: Extract<AbandonedFact, { type: 's
   }
   // Its record is gone from `recent`: the start's own memo names the submission.
   if (fact.submissionId === undefined || fact.seq === undefined || fact.workflowType === undefined) return state;
-  const run: Run = {
+  const run: OpenSubmission = {
     id: fact.submissionId,
     seq: fact.seq,
     workflowId,

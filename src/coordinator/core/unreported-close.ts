@@ -16,7 +16,7 @@
  * Pure: no Temporal APIs, no clock; the shell passes time in.
  */
 import { MAX_INTERCEPTOR_MISSING_QUEUES, MAX_UNREPORTED_CLOSES } from './limits';
-import type { CloseOutcome, Run, UnreportedClose } from './wire';
+import type { CloseOutcome, OpenSubmission, UnreportedClose } from './wire';
 import { withNotice, type CoordinatorState } from './state';
 
 /** The `patched()` ID of this behaviour: the workflow shell calls it only on the path where such a child is found. */
@@ -35,7 +35,7 @@ export function interceptorReports(outcome: CloseOutcome): boolean {
 }
 
 /** The task queue a child was started on: its submission's, else the configured default, else the coordinator's. */
-export function childTaskQueueOf(state: CoordinatorState, run: Run): string | undefined {
+export function childTaskQueueOf(state: CoordinatorState, run: OpenSubmission): string | undefined {
   return run.taskQueue ?? state.config.childTaskQueue ?? state.taskQueue;
 }
 

@@ -98,8 +98,8 @@ export interface Notice {
 /** Everything a coordinator run hands to the next one on continue-as-new. */
 export interface CarriedState {
   nextSeq: number;
-  runs: Run[];
-  recent: ClosedRun[];
+  runs: OpenSubmission[];
+  recent: ClosedSubmission[];
   seenIds: string[];
   counters: CoordinatorCounters;
   /** Children that announced their close (runClosed) to the previous run before it learned the outcome. */
@@ -144,7 +144,7 @@ export interface RunClosed {
 }
 
 /** A submission that is queued or whose child is open. Timestamps are ISO-8601, workflow time. */
-export interface Run {
+export interface OpenSubmission {
   id: string;
   seq: number;
   workflowId: string;
@@ -179,7 +179,7 @@ export interface Run {
 }
 
 /** A submission that reached its final outcome. */
-export interface ClosedRun {
+export interface ClosedSubmission {
   id: string;
   seq: number;
   outcome: FinalOutcome;
@@ -195,6 +195,14 @@ export interface ClosedRun {
   /** Why it was dropped, rejected, failed or terminated. */
   reason?: string;
 }
+
+/**
+ * The `state` query's names for these before they said what they are (the wire contract calls its entries `Run`).
+ * @deprecated use {@link OpenSubmission}
+ */
+export type Run = OpenSubmission;
+/** @deprecated use {@link ClosedSubmission} */
+export type ClosedRun = ClosedSubmission;
 
 /** Totals since the coordinator's first run; they survive `recent` being trimmed. */
 export interface CoordinatorCounters {
@@ -222,9 +230,9 @@ export interface CoordinatorStateView {
   maxRuns: number;
   limitStrategy: LimitStrategy;
   slotRelease: SlotRelease;
-  running: Run[];
-  queued: Run[];
-  recent: ClosedRun[];
+  running: OpenSubmission[];
+  queued: OpenSubmission[];
+  recent: ClosedSubmission[];
   counters: CoordinatorCounters;
   cancelGracePeriodMs: number;
   /** Configuration changes and other events an operator should see, newest last (bounded). */

@@ -1,4 +1,4 @@
-import type { Run } from '../wire';
+import type { OpenSubmission } from '../wire';
 import { holdsSlot, isConfirmed, isLive, isOpen } from '../state';
 import type { Plan, Strategy } from './plan';
 
@@ -17,13 +17,13 @@ export const cancelInProgress: Strategy = (runs, config) => {
   const newestFirst = runs.filter(isLive).reverse();
   const plan: Plan = { cancel: [], drop: [], start: [] };
   newestFirst.slice(config.maxRuns).forEach((displaced, i) => {
-    const supersededBy = (newestFirst[i % config.maxRuns] as Run).id;
+    const supersededBy = (newestFirst[i % config.maxRuns] as OpenSubmission).id;
     (isOpen(displaced) ? plan.cancel : plan.drop).push({ id: displaced.id, supersededBy });
   });
 
   // Count slots as they will be once this plan's cancellations are requested (only confirmed starts can be).
   const cancelling = new Set(plan.cancel.map((c) => c.id));
-  const afterCancel = (run: Run): Run =>
+  const afterCancel = (run: OpenSubmission): OpenSubmission =>
     cancelling.has(run.id) && isConfirmed(run) ? { ...run, cancelRequestedAt: 'now' } : run;
   const slotsInUse = runs.filter((run) => holdsSlot(afterCancel(run), config)).length;
   const waiting = newestFirst.slice(0, config.maxRuns).filter((run) => !isOpen(run));

@@ -1,4 +1,4 @@
-import type { Run } from '../wire';
+import type { OpenSubmission } from '../wire';
 import type { CoordinatorConfig } from '../validation';
 import type { Plan, Strategy } from './plan';
 import { byQueueOrder, freeSlots, waitingInOrder } from './queue-order';
@@ -35,7 +35,7 @@ function cancelQueuedExcept(keep: 'newest' | 'oldest'): Strategy {
       .filter((run) => kept.has(run.id))
       .sort(byQueueOrder)
       .slice(0, free)
-      .map((run: Run) => run.id);
+      .map((run: OpenSubmission) => run.id);
     return { cancel: [], drop: dropped, start };
   };
 }

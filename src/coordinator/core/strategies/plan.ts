@@ -1,4 +1,4 @@
-import type { Run } from '../wire';
+import type { OpenSubmission } from '../wire';
 import type { CoordinatorConfig } from '../validation';
 
 /**
@@ -24,4 +24,4 @@ export interface Plan {
  * A limit strategy: a pure function of the runs (queued and open, ascending by `seq`) and the configuration.
  * It must never plan more starts than there are free slots.
  */
-export type Strategy = (runs: readonly Run[], config: CoordinatorConfig) => Plan;
+export type Strategy = (runs: readonly OpenSubmission[], config: CoordinatorConfig) => Plan;
