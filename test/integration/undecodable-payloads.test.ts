@@ -11,6 +11,7 @@ import { Client } from '@temporalio/client';
 import { register } from 'tsx/cjs/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { coordinatorWorkflowId } from '../../src/client';
+import { PREPARE_RUN_ACTIVITY } from '../../src/activities/recover';
 import { COORDINATOR_WORKFLOW_TYPE } from '../../src/coordinator/messages';
 import { waitForState } from '../helpers/demo';
 import {
@@ -72,7 +73,16 @@ it('5a. submit signals that do not decode (not JSON, unknown encoding) are rejec
     expect(rejected[0]?.[0]).toBe('(undecodable)');
     expect(rejected[0]?.[1]).toMatch(/submission payload could not be decoded \(encoding json\/plain\)/);
     expect(rejected[1]?.[1]).toMatch(/encoding binary\/x-probe/);
-    expect(workflowTaskFailures(await eventsOf(ctx.client, coordinatorId))).toEqual([]);
+    expect(state.counters.rejected).toBe(2);
+    const events = await eventsOf(ctx.client, coordinatorId);
+    expect(workflowTaskFailures(events)).toEqual([]);
+    // The history holds both as they were sent: the coordinator handled them, nothing rewrote them.
+    const encodings = events.flatMap((e) => {
+      const signaled = e.workflowExecutionSignaledEventAttributes;
+      if (signaled?.signalName !== 'submit') return [];
+      return [new TextDecoder().decode(signaled.input?.payloads?.[0]?.metadata?.encoding ?? new Uint8Array())];
+    });
+    expect(encodings).toEqual(['json/plain', 'json/plain', 'binary/x-probe', 'json/plain']);
   });
 });
 
@@ -157,6 +167,19 @@ it('5d. a take-over whose history holds an undecodable submission rejects it and
     );
     expect(state.recent.find((r) => r.id === 's1')?.outcome).toBe('cancelled');
     expect(state.recent.find((r) => r.id === '(undecodable)')?.reason).toMatch(/encoding binary\/x-probe/);
+    // The fresh run's preparation read the bad payload on its first attempt: no failed attempt, no retry backoff.
+    const events = await eventsOf(ctx.client, coordinatorId);
+    const preparation = events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === PREPARE_RUN_ACTIVITY,
+    );
+    expect(preparation).toHaveLength(1);
+    const scheduledId = String(preparation[0]?.eventId);
+    const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId);
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(1);
+    expect(events.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes)).toEqual(
+      [],
+    );
+    expect(workflowTaskFailures(events)).toEqual([]);
   });
 });
 
