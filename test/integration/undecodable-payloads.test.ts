@@ -12,12 +12,14 @@ import { register } from 'tsx/cjs/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { coordinatorWorkflowId } from '../../src/client';
 import { PREPARE_RUN_ACTIVITY } from '../../src/activities/recover';
-import { COORDINATOR_WORKFLOW_TYPE } from '../../src/coordinator/messages';
+import { COORDINATOR_WORKFLOW_TYPE, submitSignal, type CoordinatorInput } from '../../src/coordinator/messages';
+import { concurrencyCoordinator } from '../../src/coordinator/workflow';
 import { waitForState } from '../helpers/demo';
 import {
   closeHistoryConnections,
   eventsOf,
   keyedPolicy,
+  rawInputOf,
   submitKeyed,
   waitForStatus,
   workflowTaskFailures,
@@ -226,4 +228,39 @@ it('5e. an app’s own payload converter still decodes what its clients submit: 
   } finally {
     unregister();
   }
+});
+
+it('5f. the coordinator started by function reference (a client’s signalWithStart(concurrencyCoordinator, …)) still runs, and still rejects what does not decode', async () => {
+  const taskQueue = uniqueName('function-reference');
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000 });
+    const coordinatorId = coordinatorWorkflowId(policy.name, 'k');
+    // Raw input is the coordinator's own business: a caller passing the function encodes a plain value, as before.
+    await ctx.client.workflow.signalWithStart(concurrencyCoordinator, {
+      workflowId: coordinatorId,
+      taskQueue,
+      args: [rawInputOf(policy, 'k') as unknown as CoordinatorInput],
+      signal: submitSignal,
+      signalArgs: [{ id: 'by-ref', workflowType: 'sleepyWork', args: [{ key: 'k', sleepMs: 100 }] }],
+    });
+    await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 'by-ref' && r.outcome === 'completed'),
+      'by-ref completed',
+      20_000,
+    );
+    await rawSignal(ctx.client, coordinatorId, 'submit', UNKNOWN_ENCODING);
+    await submitKeyed(ctx.client, policy, 'k', 'after', 'sleepyWork', { sleepMs: 100 });
+    const state = await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 'after' && r.outcome === 'completed'),
+      'after completed',
+      20_000,
+    );
+    expect(state.recent.find((r) => r.id === '(undecodable)')?.reason).toMatch(/encoding binary\/x-probe/);
+    expect(workflowTaskFailures(await eventsOf(ctx.client, coordinatorId))).toEqual([]);
+  });
 });
