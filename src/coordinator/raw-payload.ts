@@ -20,6 +20,7 @@ import {
   type SignalDefinition,
 } from '@temporalio/workflow';
 import { undecodable } from './core/validation';
+import { COORDINATOR_WORKFLOW_TYPE } from './core/wire';
 
 // Looked up on the namespace: a named import of an export older SDKs lack would not bundle cleanly.
 // Typed here, not from the SDK's declarations: apps on older SDKs of the peer range compile this file's types too.
@@ -57,11 +58,32 @@ export function rawSignal(name: string): SignalDefinition<[unknown]> {
   return defineSignal<[unknown]>(name, options);
 }
 
-/** Makes the workflow function receive its first argument undecoded (static options, read before decoding). */
+/**
+ * Makes the workflow function receive its first argument undecoded (static options, read before decoding). The SDK
+ * reads the same options wherever the function is used as a reference — a client's `start(concurrencyCoordinator, …)`,
+ * another workflow's `executeChild` — and there raw input would demand a `RawValue` argument (`ValueError: RawValue
+ * TypeInfo requires a RawValue value`): so they declare raw input only inside the coordinator's own run.
+ */
 export function withRawInput<F extends (...args: never[]) => Promise<unknown>>(workflow: F): F {
   const typeInfo = rawValue.rawValueTypeInfo;
-  if (typeInfo) Object.assign(workflow, { staticOptions: { typeInfo: { inputTypes: [typeInfo] } } });
+  if (!typeInfo) return workflow;
+  Object.defineProperty(workflow, 'staticOptions', {
+    enumerable: true,
+    get: () => (decodesOwnInput() ? { typeInfo: { inputTypes: [typeInfo] } } : {}),
+  });
   return workflow;
+}
+
+/**
+ * Whether this code runs as the coordinator's own workflow, whose input the SDK then hands over raw (and expects raw at
+ * continue-as-new): one answer for `withRawInput` and `asRawInput`, so they never disagree.
+ */
+function decodesOwnInput(): boolean {
+  try {
+    return workflowInfo().workflowType === COORDINATOR_WORKFLOW_TYPE;
+  } catch {
+    return false; // not in a workflow: a client
+  }
 }
 
 /**
@@ -71,7 +93,7 @@ export function withRawInput<F extends (...args: never[]) => Promise<unknown>>(w
 export function asRawInput<T>(value: T): T {
   const RawValue = rawValue.RawValue as
     (new (value: unknown, converter: PayloadConverter, context: object) => unknown) | undefined;
-  if (!rawValue.rawValueTypeInfo || !RawValue) return value;
+  if (!rawValue.rawValueTypeInfo || !RawValue || !decodesOwnInput()) return value;
   const { converter, context } = workflowConverter();
   return new RawValue(value, converter, context) as T;
 }

@@ -11,9 +11,18 @@ import { Client } from '@temporalio/client';
 import { register } from 'tsx/cjs/api';
 import { expect, it } from 'vitest';
 import { coordinatorWorkflowId } from '../../src/client';
-import { COORDINATOR_WORKFLOW_TYPE } from '../../src/coordinator/messages';
+import { PREPARE_RUN_ACTIVITY } from '../../src/activities/recover';
+import { COORDINATOR_WORKFLOW_TYPE, submitSignal, type CoordinatorInput } from '../../src/coordinator/messages';
+import { concurrencyCoordinator } from '../../src/coordinator/workflow';
 import { waitForState } from '../helpers/demo';
-import { eventsOf, keyedPolicy, submitKeyed, waitForStatus, workflowTaskFailures } from '../helpers/hostile';
+import {
+  eventsOf,
+  keyedPolicy,
+  rawInputOf,
+  submitKeyed,
+  waitForStatus,
+  workflowTaskFailures,
+} from '../helpers/hostile';
 import { createTestWorker, uniqueName } from '../helpers/temporal';
 import { useTestServer } from '../helpers/server';
 import { TAGGED_ENCODING } from '../fixtures/tagged-payload-converter';
@@ -59,7 +68,16 @@ it('5a. submit signals that do not decode (not JSON, unknown encoding) are rejec
     expect(rejected[0]?.[0]).toBe('(undecodable)');
     expect(rejected[0]?.[1]).toMatch(/submission payload could not be decoded \(encoding json\/plain\)/);
     expect(rejected[1]?.[1]).toMatch(/encoding binary\/x-probe/);
-    expect(workflowTaskFailures(await eventsOf(ctx.client, coordinatorId))).toEqual([]);
+    expect(state.counters.rejected).toBe(2);
+    const events = await eventsOf(ctx.client, coordinatorId);
+    expect(workflowTaskFailures(events)).toEqual([]);
+    // The history holds both as they were sent: the coordinator handled them, nothing rewrote them.
+    const encodings = events.flatMap((e) => {
+      const signaled = e.workflowExecutionSignaledEventAttributes;
+      if (signaled?.signalName !== 'submit') return [];
+      return [new TextDecoder().decode(signaled.input?.payloads?.[0]?.metadata?.encoding ?? new Uint8Array())];
+    });
+    expect(encodings).toEqual(['json/plain', 'json/plain', 'binary/x-probe', 'json/plain']);
   });
 });
 
@@ -144,6 +162,19 @@ it('5d. a take-over whose history holds an undecodable submission rejects it and
     );
     expect(state.recent.find((r) => r.id === 's1')?.outcome).toBe('cancelled');
     expect(state.recent.find((r) => r.id === '(undecodable)')?.reason).toMatch(/encoding binary\/x-probe/);
+    // The fresh run's preparation read the bad payload on its first attempt: no failed attempt, no retry backoff.
+    const events = await eventsOf(ctx.client, coordinatorId);
+    const preparation = events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === PREPARE_RUN_ACTIVITY,
+    );
+    expect(preparation).toHaveLength(1);
+    const scheduledId = String(preparation[0]?.eventId);
+    const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId);
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(1);
+    expect(events.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes)).toEqual(
+      [],
+    );
+    expect(workflowTaskFailures(events)).toEqual([]);
   });
 });
 
@@ -190,4 +221,39 @@ it('5e. an app’s own payload converter still decodes what its clients submit: 
   } finally {
     unregister();
   }
+});
+
+it('5f. the coordinator started by function reference (a client’s signalWithStart(concurrencyCoordinator, …)) still runs, and still rejects what does not decode', async () => {
+  const taskQueue = uniqueName('function-reference');
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000 });
+    const coordinatorId = coordinatorWorkflowId(policy.name, 'k');
+    // Raw input is the coordinator's own business: a caller passing the function encodes a plain value, as before.
+    await ctx.client.workflow.signalWithStart(concurrencyCoordinator, {
+      workflowId: coordinatorId,
+      taskQueue,
+      args: [rawInputOf(policy, 'k') as unknown as CoordinatorInput],
+      signal: submitSignal,
+      signalArgs: [{ id: 'by-ref', workflowType: 'sleepyWork', args: [{ key: 'k', sleepMs: 100 }] }],
+    });
+    await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 'by-ref' && r.outcome === 'completed'),
+      'by-ref completed',
+      20_000,
+    );
+    await rawSignal(ctx.client, coordinatorId, 'submit', UNKNOWN_ENCODING);
+    await submitKeyed(ctx.client, policy, 'k', 'after', 'sleepyWork', { sleepMs: 100 });
+    const state = await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => s.recent.some((r) => r.id === 'after' && r.outcome === 'completed'),
+      'after completed',
+      20_000,
+    );
+    expect(state.recent.find((r) => r.id === '(undecodable)')?.reason).toMatch(/encoding binary\/x-probe/);
+    expect(workflowTaskFailures(await eventsOf(ctx.client, coordinatorId))).toEqual([]);
+  });
 });
