@@ -47,13 +47,21 @@ export interface LimitFigures {
  */
 export const REVIVED_TASK_ALLOWANCE_MS = 3_000;
 
+/**
+ * How long after a worker comes back the tasks the killed worker held still wait: a workflow task on the killed
+ * worker's sticky queue is handed to another worker only once its schedule-to-start timeout (the SDK's
+ * `stickyQueueScheduleToStartTimeout`, 10 s by default) expires.
+ */
+export const STICKY_TASK_TIMEOUT_MS = 10_000;
+
 type Downtime = readonly { fromMs: number; toMs?: number }[];
 
 /** `untilMs` pushed later by the worker's downtime between `fromMs` and it. */
 function extendByDowntime(fromMs: number, untilMs: number, downtime: Downtime, nowMs: number): number {
   let end = untilMs;
   for (const down of [...downtime].sort((a, b) => a.fromMs - b.fromMs)) {
-    const downEnd = down.toMs ?? nowMs;
+    // A killed worker's workflow tasks wait on its sticky queue until they time out; only then does the new worker run them.
+    const downEnd = down.toMs === undefined ? nowMs : Math.min(nowMs, down.toMs + STICKY_TASK_TIMEOUT_MS);
     if (downEnd <= fromMs || down.fromMs >= end) continue;
     end += downEnd - Math.max(down.fromMs, fromMs);
   }

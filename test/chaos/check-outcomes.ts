@@ -21,8 +21,9 @@
  * records. What cannot be judged is what only the deleted run knew: a submission queued (or dropped, or rejected)
  * there that no later run can learn of, and a later run's decision about a submission whose fate the deleted run had
  * settled (it may record it again, differently). For a submission *touched by a deleted run* (signalled to it, held or
- * recorded in its last `state`, or started by it), "no outcome" and "ran, yet recorded as dropped or rejected" are
- * therefore not violations but figures (`afterDelete`); "ran twice" still is (child IDs are never reused), as is a
+ * recorded in its last `state`, or started by it), "no outcome" is therefore not a violation but a figure
+ * (`afterDelete`). "Ran twice" still is (child IDs are never reused), as is "ran, yet recorded as dropped or rejected"
+ * (a run that records a submission knew of it, so a record that contradicts its child is that run's error), and a
  * signal the server acknowledged that no run, deleted or not, received.
  */
 import type { Chain } from './chains';
@@ -117,8 +118,8 @@ export function checkOutcomes(
       const sends = sent.filter((s) => s.acknowledged && s.id === id).length;
       if (neverStarted.length > 0 && sends <= 1) {
         const runs = runsDuring(facts, firstSignalMs(id, facts) ?? chain.startMs, chain.closeMs);
-        unless(
-          id,
+        // Never exempt, even after a delete: only a run that knew the submission can record it, and it ran.
+        fail(
           `${id}: ran (${describeChain(chain, facts)}), yet recorded as ${recorded}; ${signalsOf(id, facts)}; ${runs}`,
         );
       }
