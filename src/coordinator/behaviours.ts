@@ -27,8 +27,17 @@ export const RUN_BEHAVIOUR_2_PATCH = 'coordinator-run-behaviour-2';
  */
 export const RUN_BEHAVIOUR_3_PATCH = 'coordinator-trusts-only-histories';
 
+/**
+ * Behaviour 4 (one outcome, the true one):
+ * - a start found never to have taken place, of a submission displaced meanwhile, is recorded dropped (it was queued
+ *   again, where nothing would ever start or drop it);
+ * - a submission recorded dropped whose child is found running (adopted) or reports its close is given its child's real
+ *   outcome: a run the history does not show started it (the coordinator's run before a reset).
+ */
+export const RUN_BEHAVIOUR_4_PATCH = 'coordinator-one-true-outcome';
+
 /** The rung of the ladder a run is on: 1 before the ladder, then one per patch above. */
-export type Rung = 1 | 2 | 3;
+export type Rung = 1 | 2 | 3 | 4;
 
 /**
  * What each behaviour change did, by name, and the rung that brought it (the way the SDK names its internal flags):
@@ -53,6 +62,10 @@ const RUNG_OF = {
   adoptUnaccountedChildren: 3,
   /** A run starts only as many children as its history can take the results of. */
   boundResultHistory: 3,
+  /** A never-started start of a displaced submission is recorded dropped instead of queued again. */
+  dropDisplacedNeverStarted: 4,
+  /** A `dropped` record whose child ran (adopted running, or reporting its close) takes the child's real outcome. */
+  correctDroppedThatRan: 4,
 } as const satisfies Record<string, Rung>;
 
 export type Behaviour = keyof typeof RUNG_OF;
@@ -70,6 +83,7 @@ export function behavioursOf(rung: Rung): Behaviours {
 /** Call once, from the run's first workflow task, before any other command. */
 export function decideBehaviours(): Behaviours {
   // Newest first: a fresh run records only the newest marker; a replay finds the one it recorded.
+  if (patched(RUN_BEHAVIOUR_4_PATCH)) return behavioursOf(4);
   if (patched(RUN_BEHAVIOUR_3_PATCH)) return behavioursOf(3);
   return behavioursOf(patched(RUN_BEHAVIOUR_2_PATCH) ? 2 : 1);
 }

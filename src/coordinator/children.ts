@@ -26,6 +26,7 @@ import { childSearchAttributes } from './child-search-attributes';
 import type { Sweeper } from './sweeper';
 import { isOpen, type Command, type CoordinatorEvent, type CoordinatorState } from './core/state';
 import { UNREPORTED_CLOSE_PATCH } from './core/unreported-close';
+import { droppedBeforeStart } from './core/adoption';
 
 type CancelCommand = Extract<Command, { type: 'cancel' }>;
 
@@ -98,6 +99,12 @@ export class Children {
     this.heard.add(workflowId);
     if (!this.handles.has(workflowId)) this.run.sweeper().requestSoon(workflowId);
     else this.announced.add(workflowId);
+    // correctDroppedThatRan: the child of a submission recorded dropped, which no run of this history started.
+    const state = this.run.state();
+    if (!this.run.behaviours.has('correctDroppedThatRan') || state.runs.some((r) => r.workflowId === workflowId))
+      return;
+    const dropped = state.recent.find((r) => r.workflowId === workflowId && droppedBeforeStart(r));
+    if (dropped) this.run.sweeper().checkDropped(workflowId, dropped.id);
   }
 
   startsPending(): boolean {

@@ -62,6 +62,11 @@ export interface Sweeper {
    * a child's ownership must be checked.
    */
   requestSoon(closingWorkflowId?: string): void;
+  /**
+   * correctDroppedThatRan: a child announced its close whose submission is recorded dropped before it started; the
+   * next sweep checks it (memo and status) and, if it is this submission's child and closed, corrects the record.
+   */
+  checkDropped(workflowId: string, submissionId: string): void;
   start(): void;
   /** The outcome and reason recorded for a child the sweep ended, if it did. */
   endedBy(workflowId: string): Ended | undefined;
@@ -96,6 +101,8 @@ export function createSweeper(
   const seenOpen = new Set<string>();
   /** Children whose ownership the sweep in flight (or the last one) checked. */
   let verified = new Set<string>();
+  /** Children of submissions recorded dropped that announced their close (see checkDropped), by workflow ID. */
+  const droppedToCheck = new Map<string, string>();
   const open = () => getState().runs.filter(isOpen);
   const at = () => new Date(Date.now()).toISOString();
 
@@ -188,9 +195,16 @@ export function createSweeper(
         ...(run.runId !== undefined && { runId: run.runId }),
         ...(run.conflict === true && { verify: true }),
       }));
-    verified = new Set(children.filter((child) => child.verify).map((child) => child.workflowId));
     const sweeping = new Set(children.map((child) => child.workflowId));
     for (const workflowId of seenOpen) if (!sweeping.has(workflowId)) seenOpen.delete(workflowId);
+    const dropped = new Set<string>();
+    for (const [workflowId, submissionId] of droppedToCheck) {
+      if (sweeping.has(workflowId)) continue;
+      dropped.add(workflowId);
+      children.push({ workflowId, submissionId, verify: true });
+    }
+    droppedToCheck.clear();
+    verified = new Set(children.filter((child) => child.verify).map((child) => child.workflowId));
     if (children.length === 0) return;
     const { coordinatorWorkflowId } = getState();
     // With adoptUnaccountedChildren it also looks for running children it does not hold (reset after they closed).
@@ -200,12 +214,24 @@ export function createSweeper(
     const lookedAt = at();
     const swept = await sweepChildren(context.behaviours)({ coordinatorWorkflowId, children, awaitClose, ...known });
     const unaccounted = swept.flatMap((child) => (child.status === 'unaccounted' ? [child.child] : []));
-    if (unaccounted.length > 0) inbox.push({ type: 'childrenAdopted', children: unaccounted, lookedAt, at: at() });
+    if (unaccounted.length > 0) {
+      const reopenDropped = context.behaviours.has('correctDroppedThatRan') ? { reopenDropped: true } : {};
+      inbox.push({ type: 'childrenAdopted', children: unaccounted, lookedAt, ...reopenDropped, at: at() });
+    }
     for (const child of swept) {
       const { workflowId } = child;
       if (child.status === 'unaccounted') continue;
+      if (dropped.has(workflowId)) {
+        // Running, it is found by its memo (unaccounted, adopted); not found or foreign, the record stands.
+        if (child.status === 'closed') {
+          const reason = child.reason === undefined ? {} : { reason: child.reason };
+          inbox.push({ type: 'droppedChildRan', workflowId, outcome: child.outcome, ...reason, at: at() });
+        }
+        continue;
+      }
       if (child.status === 'neverStarted') {
-        inbox.push({ type: 'childNeverStarted', workflowId, at: at() });
+        const dropDisplaced = context.behaviours.has('dropDisplacedNeverStarted') ? { dropDisplaced: true } : {};
+        inbox.push({ type: 'childNeverStarted', workflowId, ...dropDisplaced, at: at() });
         continue;
       }
       if (child.status === 'foreign') {
@@ -245,7 +271,10 @@ export function createSweeper(
   }
 
   return {
-    isDue: () => !running && open().length > 0 && (soon || Date.now() >= Math.min(intervalDueAt, earliestDeadline())),
+    isDue: () =>
+      !running &&
+      (open().length > 0 || droppedToCheck.size > 0) &&
+      (soon || Date.now() >= Math.min(intervalDueAt, earliestDeadline())),
     dueAt: () =>
       running ? Date.now() + getState().config.sweepIntervalMs : Math.min(intervalDueAt, earliestDeadline()),
     dueFor() {
@@ -254,6 +283,9 @@ export function createSweeper(
         (soonest, run) => (soonest && deadlineOf(soonest, state) <= deadlineOf(run, state) ? soonest : run),
         undefined,
       );
+      if (!running && first === undefined && droppedToCheck.size > 0) {
+        return 'sweep: check a child that reported its close, whose submission is recorded dropped';
+      }
       if (running || first === undefined || deadlineOf(first, state) >= intervalDueAt) {
         const count = open().length;
         return `sweep: check the ${count} open child${count === 1 ? '' : 'ren'}`;
@@ -280,6 +312,10 @@ export function createSweeper(
           if (closing.size > 0 || unchecked) soon = true;
         })
         .catch(() => undefined);
+    },
+    checkDropped: (workflowId, submissionId) => {
+      droppedToCheck.set(workflowId, submissionId);
+      soon = true;
     },
     endedBy: (workflowId) => ended.get(workflowId),
   };

@@ -4,11 +4,29 @@
  * of the key, so it is counted as running and the key's rules apply to it like to any child (under
  * CANCEL_IN_PROGRESS an older one is cancelled by the newer work). A revived child's submission already has its
  * outcome: its second life ends with a notice, never a second outcome.
+ *
+ * One record is not an outcome but a mistake: `dropped` for a submission this history never saw start, whose child is
+ * running. A run the history does not show started it (the coordinator's run before a reset to an earlier point). With
+ * `reopenDropped` (the correctDroppedThatRan behaviour) that record is withdrawn and the submission is open again, so it
+ * ends with its child's real outcome.
  */
-import type { AdoptedChild, OpenSubmission } from './wire';
+import type { AdoptedChild, ClosedSubmission, OpenSubmission } from './wire';
 
 export type { AdoptedChild } from './wire';
 import { withNotice, type CoordinatorState } from './state';
+
+/** Whether a record says `dropped` for a submission that never started, as far as this history knows. */
+export function droppedBeforeStart(run: ClosedSubmission): boolean {
+  return run.outcome === 'dropped' && run.startedAt === undefined;
+}
+
+/** `state` without the `dropped` records of `ids`, and without their count. */
+function withdrawRecords(state: CoordinatorState, ids: ReadonlySet<string>): CoordinatorState {
+  if (ids.size === 0) return state;
+  const recent = state.recent.filter((run) => !(ids.has(run.id) && droppedBeforeStart(run)));
+  const dropped = state.counters.dropped - (state.recent.length - recent.length);
+  return { ...state, recent, counters: { ...state.counters, dropped } };
+}
 
 /**
  * `state` with `children` counted as running. `lookedAt` is when they were seen running: a child whose submission
@@ -19,6 +37,7 @@ export function adoptChildren(
   children: readonly AdoptedChild[],
   at: string,
   lookedAt?: string,
+  reopenDropped = false,
 ): CoordinatorState {
   const openIds = new Set(state.runs.map((run) => run.workflowId));
   const submissionIds = new Set(state.runs.map((run) => run.id));
@@ -30,7 +49,15 @@ export function adoptChildren(
       !openIds.has(child.workflowId) && !submissionIds.has(child.submissionId) && !closedSince.has(child.submissionId),
   );
   if (adopted.length === 0) return state;
-  const closed = new Set(state.recent.map((run) => run.id));
+  const mistaken = new Set(
+    reopenDropped
+      ? state.recent
+          .filter((run) => droppedBeforeStart(run) && adopted.some((child) => child.submissionId === run.id))
+          .map((run) => run.id)
+      : [],
+  );
+  const withdrawn = withdrawRecords(state, mistaken);
+  const closed = new Set(withdrawn.recent.map((run) => run.id));
   const runs: OpenSubmission[] = adopted.map((child) => ({
     id: child.submissionId,
     seq: child.seq,
@@ -41,14 +68,20 @@ export function adoptChildren(
     startedAt: child.startedAt,
     ...(closed.has(child.submissionId) && { revived: true }),
   }));
-  const nextSeq = Math.max(state.nextSeq, ...runs.map((run) => run.seq + 1));
-  const known = new Set(state.seenIds);
-  const seenIds = [...state.seenIds, ...runs.map((run) => run.id).filter((id) => !known.has(id))].slice(
-    -state.config.dedupeWindow,
+  const nextSeq = Math.max(withdrawn.nextSeq, ...runs.map((run) => run.seq + 1));
+  const known = new Set(withdrawn.seenIds);
+  const seenIds = [...withdrawn.seenIds, ...runs.map((run) => run.id).filter((id) => !known.has(id))].slice(
+    -withdrawn.config.dedupeWindow,
   );
-  const names = runs.map((run) => `${run.id}${run.revived ? ' (revived after it closed)' : ''}`).join(', ');
+  const label = (run: OpenSubmission) =>
+    run.revived
+      ? ' (revived after it closed)'
+      : mistaken.has(run.id)
+        ? ' (recorded dropped, yet started by a run this history does not show: reopened)'
+        : '';
+  const names = runs.map((run) => `${run.id}${label(run)}`).join(', ');
   return withNotice(
-    { ...state, nextSeq, seenIds, runs: [...state.runs, ...runs].sort((a, b) => a.seq - b.seq) },
+    { ...withdrawn, nextSeq, seenIds, runs: [...withdrawn.runs, ...runs].sort((a, b) => a.seq - b.seq) },
     at,
     `counted ${runs.length} running child(ren) found by their memo that no history accounted for: ${names}`.slice(
       0,

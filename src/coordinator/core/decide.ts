@@ -3,7 +3,7 @@
  * randomness: the workflow shell passes time in, and unit and property tests drive it without a server.
  */
 import { admit, defaultChildWorkflowId } from './admission';
-import { adoptChildren } from './adoption';
+import { adoptChildren, droppedBeforeStart } from './adoption';
 import { applyConfig } from './config-change';
 import {
   MAX_OPEN_CHILDREN,
@@ -192,16 +192,58 @@ function updateRun(
   };
 }
 
-/** A start that never took place goes back to the queue when its args were kept, so it is decided again. */
-function applyNeverStarted(state: CoordinatorState, workflowId: string, at: string): CoordinatorState {
+/**
+ * A start that never took place goes back to the queue when its args were kept, so it is decided again. With
+ * `dropDisplaced`, one displaced meanwhile is recorded dropped: queued again it would be neither live (so never
+ * started) nor planned (so never dropped), and its submission would have no outcome.
+ */
+function applyNeverStarted(
+  state: CoordinatorState,
+  workflowId: string,
+  at: string,
+  dropDisplaced = false,
+): CoordinatorState {
   const run = state.runs.find((r) => r.workflowId === workflowId && isOpen(r));
   if (!run) return state;
+  const { startedAt: _startedAt, conflict: _conflict, runId: _runId, ...queued } = run;
+  const counters = { ...state.counters, started: state.counters.started - 1 };
+  if (dropDisplaced && !isLive(run)) {
+    const reason = run.cancelReason ?? `superseded by ${run.supersededBy} before it started`;
+    const runs = state.runs.filter((r) => r !== run);
+    return record({ ...state, counters, runs }, [closeRun(queued, 'dropped', at, reason)]);
+  }
   if (run.args === undefined) {
     return applyClose(state, workflowId, 'failed', at, 'its start never took place, and its arguments were not kept');
   }
-  const { startedAt: _startedAt, conflict: _conflict, runId: _runId, ...queued } = run;
-  const counters = { ...state.counters, started: state.counters.started - 1 };
   return { ...state, counters, runs: state.runs.map((r) => (r === run ? queued : r)) };
+}
+
+/**
+ * A child whose submission this history recorded dropped before it started, found closed: a run the history does not
+ * show (the coordinator's run before a reset) started it. The record takes the child's real outcome, once.
+ */
+function applyDroppedChildRan(
+  state: CoordinatorState,
+  event: Extract<CoordinatorEvent, { type: 'droppedChildRan' }>,
+): CoordinatorState {
+  const index = state.recent.findIndex((r) => r.workflowId === event.workflowId && droppedBeforeStart(r));
+  const dropped = state.recent[index];
+  if (!dropped) return state;
+  const { reason: droppedFor, supersededBy: _supersededBy, ...kept } = dropped;
+  const corrected: ClosedSubmission = {
+    ...kept,
+    outcome: event.outcome,
+    closedAt: event.at,
+    ...(event.reason !== undefined && { reason: truncateUtf8(event.reason, MAX_REASON_BYTES) }),
+  };
+  const recent = state.recent.map((r, i) => (i === index ? corrected : r));
+  const counters = { ...state.counters, dropped: state.counters.dropped - 1 };
+  counters[COUNTER_OF[event.outcome]] += 1;
+  const message =
+    `submission ${dropped.id} was recorded dropped (${droppedFor ?? 'no reason'}), yet its child ` +
+    `${event.workflowId} ran and closed (${event.outcome}): a run this history does not show started it (was the ` +
+    `coordinator reset?); its record now says ${event.outcome}`;
+  return withNotice({ ...state, recent, counters }, event.at, truncateUtf8(message, MAX_REASON_BYTES));
 }
 
 /** The coordinator was cancelled: drop what waits, mark every open child for cancellation, accept nothing new. */
@@ -227,7 +269,9 @@ export function applyEvent(state: CoordinatorState, event: CoordinatorEvent): Co
     case 'childStartConflict':
       return updateRun(state, event.workflowId, ({ runId: _runId, ...run }) => ({ ...run, conflict: true }));
     case 'childNeverStarted':
-      return applyNeverStarted(state, event.workflowId, event.at);
+      return applyNeverStarted(state, event.workflowId, event.at, event.dropDisplaced);
+    case 'droppedChildRan':
+      return applyDroppedChildRan(state, event);
     case 'childStartFailed':
       return applyClose(state, event.workflowId, event.outcome ?? 'failed', event.at, event.reason);
     case 'childClosed':
@@ -241,7 +285,7 @@ export function applyEvent(state: CoordinatorState, event: CoordinatorEvent): Co
         event.reason === undefined ? run : { ...run, waiting: event.reason },
       );
     case 'childrenAdopted':
-      return adoptChildren(state, event.children, event.at, event.lookedAt);
+      return adoptChildren(state, event.children, event.at, event.lookedAt, event.reopenDropped);
     case 'coordinatorCancelled':
       return applyCoordinatorCancelled(state, event.at);
   }

@@ -56,7 +56,16 @@ export type CoordinatorEvent =
   | { type: 'childStarted'; workflowId: string; runId: string; at: string }
   | { type: 'childStartFailed'; workflowId: string; reason: string; outcome?: 'failed' | 'rejected'; at: string }
   /** A start issued by an earlier run never took place (nothing holds its ID): redo it, or record why not. */
-  | { type: 'childNeverStarted'; workflowId: string; at: string }
+  | {
+      type: 'childNeverStarted';
+      workflowId: string;
+      at: string;
+      /**
+       * The dropDisplacedNeverStarted behaviour: one displaced meanwhile (superseded, or the coordinator cancelled)
+       * is recorded dropped instead of queued again, where nothing would ever start or drop it.
+       */
+      dropDisplaced?: boolean;
+    }
   /** Its workflow ID is already in use: the shell checks whether that workflow is this submission's child. */
   | { type: 'childStartConflict'; workflowId: string; at: string }
   | { type: 'childClosed'; workflowId: string; outcome: CloseOutcome; reason?: string; at: string }
@@ -68,7 +77,19 @@ export type CoordinatorEvent =
   /** A `runClosed` signal came for a child whose close was found unreported: it is reported after all. */
   | { type: 'runClosedHeard'; workflowId: string; at: string }
   /** Running children the sweep found by their memo that the state does not hold (see adoption.ts). */
-  | { type: 'childrenAdopted'; children: AdoptedChild[]; lookedAt: string; at: string }
+  | {
+      type: 'childrenAdopted';
+      children: AdoptedChild[];
+      lookedAt: string;
+      at: string;
+      /** The correctDroppedThatRan behaviour: a child whose submission is recorded dropped reopens it (adoption.ts). */
+      reopenDropped?: boolean;
+    }
+  /**
+   * A child whose submission is recorded dropped (never started, by this history) ran and closed: a run this history
+   * does not show started it (a reset of the coordinator). Its record takes the outcome the server reports.
+   */
+  | { type: 'droppedChildRan'; workflowId: string; outcome: CloseOutcome; reason?: string; at: string }
   /** A started child has not got going (`reason`), or has now (`reason` undefined). */
   | { type: 'childWaiting'; workflowId: string; reason?: string; at: string }
   /** The coordinator's own cancellation was requested (Web UI "Request Cancellation", `handle.cancel()`). */

@@ -182,7 +182,8 @@ export class TakeOverFold {
 
   /** Children found running that name this coordinator (see adoption.ts). */
   adopt(children: readonly AdoptedChild[], at: string): void {
-    this.state = adoptChildren(this.state, children, at);
+    // Activity code, recorded in its result: a child running under a submission this history dropped reopens it.
+    this.state = adoptChildren(this.state, children, at, undefined, true);
   }
 
   settle(at: string): void {
