@@ -224,6 +224,13 @@ export async function readAbandonedRun(
         prepared = true;
         continue;
       }
+      // A reset run's history is its base run's up to the reset point: what the base run did after it (the children it
+      // started, their closes) happened all the same, so those facts count here, where the base run's history ended.
+      const resetFrom = baseRunOfReset(event);
+      if (resetFrom) {
+        for (const fact of await baseRunTail(client, input.workflowId, resetFrom, decode, converter)) fold.add(fact);
+        continue;
+      }
       // What the run's next workflow task sees is one batch: its own cancellation (decided first, as the coordinator
       // does) and the signals since its last task.
       if (event.workflowExecutionCancelRequestedEventAttributes) cancelPending = true;
@@ -254,6 +261,40 @@ export async function readAbandonedRun(
   // Signals no workflow task handled (the run ended first) are decided by the next run.
   if (fold) flushBatch(fold);
   return (fold ?? new TakeOverFold(input.config, input.workflowId, input.pinned)).result(lastAt);
+}
+
+/** The base run and the first event it has that the reset run does not, if `event` is where a reset cut a history. */
+function baseRunOfReset(event: HistoryEvent): { runId: string; fromEventId: number } | undefined {
+  const failed = event.workflowTaskFailedEventAttributes;
+  const reset = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW;
+  if (!failed || failed.cause !== reset || !failed.baseRunId) return undefined;
+  return { runId: failed.baseRunId, fromEventId: Number(event.eventId) };
+}
+
+/**
+ * What the base run of a reset did after the reset point, as facts about children: starts, closes, cancellations.
+ * Its signals are left out: a reset reapplies them to the reset run, whose history has them. A base run that is gone
+ * (retention) has nothing more to say.
+ */
+async function baseRunTail(
+  client: Client,
+  workflowId: string,
+  base: { runId: string; fromEventId: number },
+  decode: Decode,
+  converter: LoadedDataConverter,
+): Promise<AbandonedFact[]> {
+  const facts: AbandonedFact[] = [];
+  try {
+    for await (const events of historyPages(client, workflowId, base.runId)) {
+      for (const event of events) {
+        if (Number(event.eventId) < base.fromEventId) continue;
+        for (const fact of await factsOf(event, decode, converter)) if (fact.type !== 'submit') facts.push(fact);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError) && (err as { code?: number }).code !== 5) throw err;
+  }
+  return facts;
 }
 
 /** What the run before a chain left: its open work (abandoned), its bookkeeping (completed idle), or nothing. */

@@ -7,7 +7,8 @@ import { CancellationScope, setCurrentDetails, workflowInfo } from '@temporalio/
 import { now } from './clock';
 import { applyConfig } from './core/config-change';
 import { Children } from './children';
-import { decide } from './core/decide';
+import { COORDINATOR_CANCELLED_REASON, decide } from './core/decide';
+import { droppedBeforeStart } from './core/adoption';
 import { describeCoordinator } from './core/details';
 import { recordMetrics } from './metric-emitter';
 import type { RunStart } from './run-preparation';
@@ -104,6 +105,9 @@ export class CoordinatorRun {
     const options = this.behaviours.has('boundResultHistory') ? { startBudget: this.startBudget() } : {};
     const decision = decide(this.state, events, now(), options);
     this.state = decision.state;
+    if (this.behaviours.has('correctDroppedThatRan') && events.some((event) => event.type === 'coordinatorCancelled')) {
+      this.checkWhatCancellationDropped(before);
+    }
     recordMetrics({ before, after: this.state, events, commands: decision.commands });
     this.deferredStarts = decision.deferredStarts ?? 0;
     this.startsWithheld = decision.startsWithheld ?? 0;
@@ -115,6 +119,20 @@ export class CoordinatorRun {
     starts.forEach((command) => this.children.execute(command));
     this.children.askToReportClose();
     setCurrentDetails(describeCoordinator(this.state));
+  }
+
+  /**
+   * correctDroppedThatRan: what the coordinator's cancellation dropped as never started may have been started by a run
+   * this history does not show (the run before a reset of the coordinator). The wind-down sweeps once before the run
+   * ends: each dropped child found closed takes its outcome, and one found running is adopted and cancelled.
+   */
+  private checkWhatCancellationDropped(before: CoordinatorState): void {
+    const known = new Set(before.recent);
+    for (const run of this.state.recent) {
+      const { workflowId } = run;
+      if (workflowId === undefined || known.has(run) || !droppedBeforeStart(run)) continue;
+      if (run.reason === COORDINATOR_CANCELLED_REASON) this.sweeper.checkDropped(workflowId, run.id);
+    }
   }
 
   /** Says which task queues' workers lack the interceptor, once the unreported closes waited their margin. */
@@ -149,7 +167,10 @@ export class CoordinatorRun {
 
   /** A cancelled coordinator closes once every start and cancellation request it issued is confirmed. */
   woundDown(): boolean {
+    const checked =
+      !this.behaviours.has('correctDroppedThatRan') || (this.inbox.length === 0 && !this.sweeper.checksPending());
     return (
+      checked &&
       !this.children.startsPending() &&
       !this.children.cancelsPending() &&
       !this.state.runs.some((run) => isOpen(run) && isConfirmed(run) && run.cancelRequestedAt === undefined)

@@ -14,6 +14,7 @@ import { messageOf } from './child-outcome';
 import type { OpenSubmission } from './messages';
 import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './core/state';
 import { UNREPORTED_CLOSE_PATCH, interceptorReports } from './core/unreported-close';
+import { droppedBeforeStart, type AdoptedChild } from './core/adoption';
 
 // Bounded: a sweep that keeps failing is logged and tried again at the next interval, never retried forever while it
 // holds off rollovers and escalations.
@@ -67,6 +68,8 @@ export interface Sweeper {
    * next sweep checks it (memo and status) and, if it is this submission's child and closed, corrects the record.
    */
   checkDropped(workflowId: string, submissionId: string): void;
+  /** Whether a check asked for by {@link Sweeper.checkDropped} has not finished yet. */
+  checksPending(): boolean;
   start(): void;
   /** The outcome and reason recorded for a child the sweep ended, if it did. */
   endedBy(workflowId: string): Ended | undefined;
@@ -103,6 +106,8 @@ export function createSweeper(
   let verified = new Set<string>();
   /** Children of submissions recorded dropped that announced their close (see checkDropped), by workflow ID. */
   const droppedToCheck = new Map<string, string>();
+  /** The sweep in flight checks some of them. */
+  let checking = false;
   const open = () => getState().runs.filter(isOpen);
   const at = () => new Date(Date.now()).toISOString();
 
@@ -182,6 +187,14 @@ export function createSweeper(
     return askedAt !== undefined && child.closedAtMs !== undefined && child.closedAtMs > askedAt;
   }
 
+  /** A running child whose submission is recorded dropped, as adoption takes it (its record gives the rest). */
+  function runningDroppedChild(workflowId: string, runId: string | undefined): AdoptedChild | undefined {
+    const record = getState().recent.find((run) => run.workflowId === workflowId && droppedBeforeStart(run));
+    if (!record?.workflowType || runId === undefined) return undefined;
+    const { id: submissionId, seq, workflowType } = record;
+    return { workflowId, runId, workflowType, submissionId, seq, startedAt: at() };
+  }
+
   async function sweep(): Promise<void> {
     const awaitClose = [...closing];
     closing.clear();
@@ -204,6 +217,7 @@ export function createSweeper(
       children.push({ workflowId, submissionId, verify: true });
     }
     droppedToCheck.clear();
+    checking = dropped.size > 0;
     verified = new Set(children.filter((child) => child.verify).map((child) => child.workflowId));
     if (children.length === 0) return;
     const { coordinatorWorkflowId } = getState();
@@ -222,10 +236,15 @@ export function createSweeper(
       const { workflowId } = child;
       if (child.status === 'unaccounted') continue;
       if (dropped.has(workflowId)) {
-        // Running, it is found by its memo (unaccounted, adopted); not found or foreign, the record stands.
+        // Its memo names this submission (verified). Not found or foreign, the record stands.
         if (child.status === 'closed') {
           const reason = child.reason === undefined ? {} : { reason: child.reason };
           inbox.push({ type: 'droppedChildRan', workflowId, outcome: child.outcome, ...reason, at: at() });
+        } else if (child.status !== 'neverStarted' && child.status !== 'foreign') {
+          const found = runningDroppedChild(workflowId, child.runId);
+          if (found && !unaccounted.some((other) => other.workflowId === workflowId)) {
+            inbox.push({ type: 'childrenAdopted', children: [found], lookedAt, reopenDropped: true, at: at() });
+          }
         }
         continue;
       }
@@ -313,6 +332,7 @@ export function createSweeper(
         })
         .catch(() => undefined);
     },
+    checksPending: () => droppedToCheck.size > 0 || (running && checking),
     checkDropped: (workflowId, submissionId) => {
       droppedToCheck.set(workflowId, submissionId);
       soon = true;

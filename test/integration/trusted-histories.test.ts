@@ -393,3 +393,66 @@ it('8. a closed child revived by a reset is found by its memo, counted, and canc
     await ctx.client.workflow.getHandle(s2.childWorkflowId).terminate('test: done');
   });
 });
+
+it('9. the coordinator reset to the task that started a child, then cancelled: that submission ends as its child did, never “dropped” (behaviour 4)', async () => {
+  const taskQueue = uniqueName('reset-coordinator');
+  // on-close: s1 waits queued until s0, which it supersedes, has closed; the task that then starts s1 is the reset point.
+  const policy = keyedPolicy(taskQueue, 1, { sweepIntervalMs: 1000, slotRelease: 'on-close' });
+  const coordinatorId = coordinatorWorkflowId(policy.name, 'k');
+  const { s1, resetPoint } = await (async () => {
+    const worker = await createTestWorker(ctx, taskQueue);
+    return worker.runUntil(async () => {
+      await submitKeyed(ctx.client, policy, 'k', 's0', 'sleepyWork', { sleepMs: 120_000 });
+      await waitForState(ctx.client, coordinatorId, (s) => s.running[0]?.runId !== undefined, 's0 started');
+      const submitted = await submitKeyed(ctx.client, policy, 'k', 's1', 'sleepyWork', { sleepMs: 120_000 });
+      await waitForState(ctx.client, coordinatorId, (s) => s.running[0]?.id === 's1' && !!s.running[0].runId, 's1');
+      const events = await eventsOf(ctx.client, coordinatorId);
+      const s1Start = events.find(
+        (event) => event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId === submitted.childWorkflowId,
+      )!;
+      const task = events
+        .filter((e) => e.workflowTaskCompletedEventAttributes && e.eventId! < s1Start.eventId!)
+        .at(-1)!;
+      return { s1: submitted, resetPoint: task.eventId };
+    });
+  })();
+  // With the coordinators' worker away, the operator resets the coordinator to the task that started s1 (that start
+  // is cut from the new run's history) and cancels it: the reset run sees s1 queued and its own cancellation at once.
+  await ctx.client.workflowService.resetWorkflowExecution({
+    namespace: ctx.client.options.namespace,
+    workflowExecution: { workflowId: coordinatorId },
+    workflowTaskFinishEventId: resetPoint,
+    requestId: uniqueName('reset'),
+    reason: 'test: reset the task that started s1',
+  });
+  await ctx.client.workflow.getHandle(coordinatorId).cancel();
+
+  const worker = await createTestWorker(ctx, taskQueue);
+  await worker.runUntil(async () => {
+    // The reset run finds s1's child by its memo before it ends, and cancels it with the rest of the key's work.
+    await waitForStatus(ctx.client, coordinatorId, 'CANCELLED', 30_000);
+    const s1Life = await eventually(
+      async () => {
+        const timeline = await childTimeline(ctx.client, s1.childWorkflowId);
+        return timeline.closeType !== undefined ? timeline : undefined;
+      },
+      { what: "s1's child closed", timeoutMs: 30_000 },
+    );
+    expect(s1Life.cancelRequestedAtMs).toBeDefined();
+    const cancelledRun = await ctx.client.workflow.getHandle(coordinatorId).query(stateQuery);
+    expect(outcomeOf(cancelledRun, 's1')?.outcome).not.toBe('dropped');
+
+    // The key's next run takes the cancelled run over, through the reset: s1 is recorded as its child ended.
+    const s2 = await submitKeyed(ctx.client, policy, 'k', 's2', 'sleepyWork', { sleepMs: 100 });
+    const state = await waitForState(
+      ctx.client,
+      coordinatorId,
+      (s) => outcomeOf(s, 's1') !== undefined && outcomeOf(s, 's2')?.outcome === 'completed',
+      's1 and s2 recorded by the next run',
+      30_000,
+    );
+    expect(state.recent.filter((run) => run.id === 's1').map((run) => run.outcome)).toEqual(['cancelled']);
+    expect(state.counters.dropped).toBe(0);
+    expect(maxOpenChildren([s1Life, await childTimeline(ctx.client, s2.childWorkflowId)])).toBe(1);
+  });
+});

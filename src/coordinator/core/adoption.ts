@@ -13,7 +13,7 @@
 import type { AdoptedChild, ClosedSubmission, OpenSubmission } from './wire';
 
 export type { AdoptedChild } from './wire';
-import { withNotice, type CoordinatorState } from './state';
+import { COORDINATOR_CANCELLED_REASON, withNotice, type CoordinatorState } from './state';
 
 /** Whether a record says `dropped` for a submission that never started, as far as this history knows. */
 export function droppedBeforeStart(run: ClosedSubmission): boolean {
@@ -42,7 +42,12 @@ export function adoptChildren(
   const openIds = new Set(state.runs.map((run) => run.workflowId));
   const submissionIds = new Set(state.runs.map((run) => run.id));
   const closedSince = new Set(
-    lookedAt === undefined ? [] : state.recent.filter((run) => run.closedAt >= lookedAt).map((run) => run.id),
+    lookedAt === undefined
+      ? []
+      : state.recent
+          // A submission dropped before it started was never seen running: its child is not one seen before its close.
+          .filter((run) => run.closedAt >= lookedAt && !(reopenDropped && droppedBeforeStart(run)))
+          .map((run) => run.id),
   );
   const adopted = children.filter(
     (child) =>
@@ -67,6 +72,8 @@ export function adoptChildren(
     submittedAt: child.startedAt,
     startedAt: child.startedAt,
     ...(closed.has(child.submissionId) && { revived: true }),
+    // A cancelled coordinator cancels every child it holds (with reopenDropped: behaviour 4).
+    ...(reopenDropped && state.cancelledAt !== undefined && { cancelReason: COORDINATOR_CANCELLED_REASON }),
   }));
   const nextSeq = Math.max(withdrawn.nextSeq, ...runs.map((run) => run.seq + 1));
   const known = new Set(withdrawn.seenIds);

@@ -21,6 +21,7 @@ import {
   type CoordinatorEvent,
   type CoordinatorState,
   type Decision,
+  COORDINATOR_CANCELLED_REASON,
   withNotice,
 } from './state';
 import { cancelInProgress } from './strategies/cancel-in-progress';
@@ -34,8 +35,7 @@ const STRATEGIES: Record<LimitStrategy, Strategy> = {
   CANCEL_IN_PROGRESS: cancelInProgress,
 };
 
-/** Why everything open is cancelled and everything queued dropped once the coordinator itself is cancelled. */
-export const COORDINATOR_CANCELLED_REASON = 'the coordinator was cancelled';
+export { COORDINATOR_CANCELLED_REASON };
 
 const COUNTER_OF: Record<FinalOutcome, keyof CoordinatorCounters> = {
   completed: 'completed',

@@ -24,6 +24,9 @@ import {
 } from './limits';
 import type { CoordinatorConfig } from './validation';
 
+/** Why everything open is cancelled and everything queued dropped once the coordinator itself is cancelled. */
+export const COORDINATOR_CANCELLED_REASON = 'the coordinator was cancelled';
+
 export interface CoordinatorState {
   config: CoordinatorConfig;
   coordinatorWorkflowId: string;
