@@ -24,9 +24,8 @@ import { CHILD_MEMO_KEY, reportCloseSignal, supersededSignal, type ChildMemo, ty
 import type { Behaviours } from './behaviours';
 import { childSearchAttributes } from './child-search-attributes';
 import type { Sweeper } from './sweeper';
-import { isOpen, type Command, type CoordinatorEvent, type CoordinatorState } from './core/state';
+import { droppedBeforeStart, isOpen, type Command, type CoordinatorEvent, type CoordinatorState } from './core/state';
 import { UNREPORTED_CLOSE_PATCH } from './core/unreported-close';
-import { droppedBeforeStart } from './core/adoption';
 
 type CancelCommand = Extract<Command, { type: 'cancel' }>;
 

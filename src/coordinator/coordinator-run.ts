@@ -8,7 +8,6 @@ import { now } from './clock';
 import { applyConfig } from './core/config-change';
 import { Children } from './children';
 import { COORDINATOR_CANCELLED_REASON, decide } from './core/decide';
-import { droppedBeforeStart } from './core/adoption';
 import { describeCoordinator } from './core/details';
 import { recordMetrics } from './metric-emitter';
 import type { RunStart } from './run-preparation';
@@ -16,6 +15,7 @@ import type { Behaviours } from './behaviours';
 import { createSweeper, type Sweeper } from './sweeper';
 import {
   initialState,
+  droppedBeforeStart,
   isConfirmed,
   isOpen,
   withNotice,

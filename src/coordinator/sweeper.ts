@@ -12,9 +12,9 @@ import { labelledActivity } from './labelled-activity';
 import type { Behaviours } from './behaviours';
 import { messageOf } from './child-outcome';
 import type { OpenSubmission } from './messages';
-import { isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './core/state';
+import { droppedBeforeStart, isConfirmed, isOpen, type CoordinatorEvent, type CoordinatorState } from './core/state';
 import { UNREPORTED_CLOSE_PATCH, interceptorReports } from './core/unreported-close';
-import { droppedBeforeStart, type AdoptedChild } from './core/adoption';
+import type { AdoptedChild } from './core/adoption';
 
 // Bounded: a sweep that keeps failing is logged and tried again at the next interval, never retried forever while it
 // holds off rollovers and escalations.

@@ -4,18 +4,21 @@
  * as many children as its history can take the results of, and says how many it held back.
  */
 import { describe, expect, it } from 'vitest';
-import { adoptChildren, type AdoptedChild } from '../../src/coordinator/core/adoption';
+import { adoptChildren } from '../../src/coordinator/core/adoption';
 import { decide } from '../../src/coordinator/core/decide';
-import { at, cancelsOf, childId, closedEvent, confirmations, makeState, startsOf, submitEvent } from './support';
+import {
+  adoptedChild,
+  at,
+  cancelsOf,
+  childId,
+  closedEvent,
+  confirmations,
+  makeState,
+  startsOf,
+  submitEvent,
+} from './support';
 
-const orphan = (id: string, seq: number): AdoptedChild => ({
-  workflowId: childId(id),
-  runId: `run-${id}`,
-  workflowType: 'demoWork',
-  submissionId: id,
-  seq,
-  startedAt: at(0),
-});
+const orphan = adoptedChild;
 
 describe('adoptChildren', () => {
   it('counts an orphan as running: a newer submission supersedes it under CANCEL_IN_PROGRESS', () => {

@@ -7,11 +7,21 @@
  * Each case also shows what the event does without the behaviour's flag, as recorded histories of earlier runs need.
  */
 import { describe, expect, it } from 'vitest';
-import { adoptChildren, type AdoptedChild } from '../../src/coordinator/core/adoption';
+import { adoptChildren } from '../../src/coordinator/core/adoption';
 import { decide } from '../../src/coordinator/core/decide';
 import { initialState, type CoordinatorEvent, type CoordinatorState } from '../../src/coordinator/core/state';
 import { takeOverAbandoned } from '../../src/coordinator/core/take-over';
-import { COORDINATOR_ID, at, childId, closedEvent, makeConfig, makeState, startsOf, submitEvent } from './support';
+import {
+  COORDINATOR_ID,
+  adoptedChild,
+  at,
+  childId,
+  closedEvent,
+  makeConfig,
+  makeState,
+  startsOf,
+  submitEvent,
+} from './support';
 
 /**
  * A run took over s1's start, issued by an abandoned run and never seen confirmed (its arguments kept, so it can be
@@ -100,14 +110,7 @@ function droppedS1(): CoordinatorState {
   return state;
 }
 
-const childOf = (id: string, seq: number): AdoptedChild => ({
-  workflowId: childId(id),
-  runId: `run-${id}`,
-  workflowType: 'demoWork',
-  submissionId: id,
-  seq,
-  startedAt: at(0),
-});
+const childOf = adoptedChild;
 
 describe('a dropped record whose child runs (correctDroppedThatRan)', () => {
   it('is withdrawn when the child is found running: the submission is open again and ends with its outcome', () => {

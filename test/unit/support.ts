@@ -4,6 +4,7 @@
  */
 import type { CloseOutcome, CoordinatorInput, OpenSubmission } from '../../src/coordinator/messages';
 import { expect } from 'vitest';
+import type { AdoptedChild } from '../../src/coordinator/core/adoption';
 import {
   initialState,
   type Command,
@@ -109,4 +110,16 @@ export function expectNoChange(decision: Decision, state: CoordinatorState): voi
   expect(decision.commands).toEqual([]);
   expect(decision.state).toEqual(state);
   expect(decision.deferredStarts ?? 0).toBe(0);
+}
+
+/** A running child found by its memo (adoption.ts): submission `id`, child `<coordinator>/<id>`, started at(0). */
+export function adoptedChild(id: string, seq: number): AdoptedChild {
+  return {
+    workflowId: childId(id),
+    runId: `run-${id}`,
+    workflowType: 'demoWork',
+    submissionId: id,
+    seq,
+    startedAt: at(0),
+  };
 }

@@ -10,15 +10,10 @@
  * `reopenDropped` (the correctDroppedThatRan behaviour) that record is withdrawn and the submission is open again, so it
  * ends with its child's real outcome.
  */
-import type { AdoptedChild, ClosedSubmission, OpenSubmission } from './wire';
+import type { AdoptedChild, OpenSubmission } from './wire';
 
 export type { AdoptedChild } from './wire';
-import { COORDINATOR_CANCELLED_REASON, withNotice, type CoordinatorState } from './state';
-
-/** Whether a record says `dropped` for a submission that never started, as far as this history knows. */
-export function droppedBeforeStart(run: ClosedSubmission): boolean {
-  return run.outcome === 'dropped' && run.startedAt === undefined;
-}
+import { COORDINATOR_CANCELLED_REASON, droppedBeforeStart, withNotice, type CoordinatorState } from './state';
 
 /** `state` without the `dropped` records of `ids`, and without their count. */
 function withdrawRecords(state: CoordinatorState, ids: ReadonlySet<string>): CoordinatorState {

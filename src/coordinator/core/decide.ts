@@ -3,7 +3,7 @@
  * randomness: the workflow shell passes time in, and unit and property tests drive it without a server.
  */
 import { admit, defaultChildWorkflowId } from './admission';
-import { adoptChildren, droppedBeforeStart } from './adoption';
+import { adoptChildren } from './adoption';
 import { applyConfig } from './config-change';
 import {
   MAX_OPEN_CHILDREN,
@@ -22,6 +22,7 @@ import {
   type CoordinatorState,
   type Decision,
   COORDINATOR_CANCELLED_REASON,
+  droppedBeforeStart,
   withNotice,
 } from './state';
 import { cancelInProgress } from './strategies/cancel-in-progress';

@@ -225,6 +225,11 @@ export function withNotice(state: CoordinatorState, at: string, message: string)
   return { ...state, notices: [...state.notices, { at, message }].slice(-NOTICE_LIMIT) };
 }
 
+/** Whether a record says `dropped` for a submission that never started, as far as this history knows. */
+export function droppedBeforeStart(run: ClosedSubmission): boolean {
+  return run.outcome === 'dropped' && run.startedAt === undefined;
+}
+
 /** A started child that has not closed yet (cancellation requested or not). */
 export function isOpen(run: OpenSubmission): boolean {
   return run.startedAt !== undefined;
