@@ -36,6 +36,9 @@ export const RUN_BEHAVIOUR_3_PATCH = 'coordinator-trusts-only-histories';
  */
 export const RUN_BEHAVIOUR_4_PATCH = 'coordinator-one-true-outcome';
 
+/** The marker a fresh run records: the top of the ladder (tests compare against this, so a new rung keeps them true). */
+export const NEWEST_RUN_BEHAVIOUR_PATCH = RUN_BEHAVIOUR_4_PATCH;
+
 /** The rung of the ladder a run is on: 1 before the ladder, then one per patch above. */
 export type Rung = 1 | 2 | 3 | 4;
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SubmitResult } from '../../src/client';
 import { CHILD_MEMO_KEY, type ChildMemo } from '../../src/coordinator/messages';
-import { RUN_BEHAVIOUR_3_PATCH } from '../../src/coordinator/behaviours';
+import { NEWEST_RUN_BEHAVIOUR_PATCH } from '../../src/coordinator/behaviours';
 import { demoPolicy, submitDemo, waitForState } from '../helpers/demo';
 import { allRunsOf, closeHistoryConnections, eventsOf, type HistoryEvent } from '../helpers/hostile';
 import {
@@ -80,7 +80,7 @@ it.concurrent('a child of the run that started it closes without runClosed; the 
     const [coordinator] = await allRunsOf(ctx.client, submitted.coordinatorWorkflowId);
     expect(signalsReceived(coordinator ?? [])).toEqual(['submit']);
     // One marker for the run's behaviours: the newest rung implies every older one (the local check included).
-    expect(patchIdsOf(coordinator ?? [])).toEqual([RUN_BEHAVIOUR_3_PATCH]);
+    expect(patchIdsOf(coordinator ?? [])).toEqual([NEWEST_RUN_BEHAVIOUR_PATCH]);
     await terminate([submitted.coordinatorWorkflowId]);
   });
 });
