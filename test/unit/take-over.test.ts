@@ -319,6 +319,33 @@ describe('TakeOverFold', () => {
     expect(carried.counters).toMatchObject({ submitted: 3, started: 3, dropped: 0 });
   });
 
+  it('remembers the id of a child it follows by its memo alone, so a repeat of that submission starts nothing', () => {
+    // Chaos seed 2026: after two terminates the fold knew s211 only from its start's memo; s211 was sent again, the
+    // fresh run started it, found its ID taken by s211's own child, adopted it, and recorded 'cancelled' twice.
+    const fold = new TakeOverFold(makeConfig({ maxRuns: 2 }), COORDINATOR_ID, undefined);
+    fold.add({
+      type: 'startInitiated',
+      workflowId: childId('q'),
+      at: at(1),
+      submissionId: 'q',
+      seq: 7,
+      workflowType: 'demoWork',
+    });
+    fold.add({ type: 'started', workflowId: childId('q'), runId: 'run-q', at: at(1) });
+    const taken = fold.result(at(2));
+    expect(taken.carried.seenIds).toContain('q');
+    expect(taken.carried.nextSeq).toBe(8);
+    const repeat = decide(fresh(taken), [submitEvent('q', at(3))], at(3));
+    expect(startsOf(repeat.commands)).toEqual([]);
+    expect(repeat.state.counters.duplicates).toBe(1);
+    const closed = decide(
+      repeat.state,
+      [{ type: 'childClosed', workflowId: childId('q'), outcome: 'cancelled', at: at(4) }],
+      at(4),
+    );
+    expect(closed.state.recent.filter((run) => run.id === 'q').map((run) => run.outcome)).toEqual(['cancelled']);
+  });
+
   it('gives the same result whether settled at every decision of the abandoned run or only at the end', () => {
     // The abandoned run decided after each signal: a started, then b displaced a, then c displaced b.
     const facts: AbandonedFact[] = [

@@ -83,7 +83,13 @@ function revive(state: CoordinatorState, fact: Extract<AbandonedFact, { type: 's
     workflowType: fact.workflowType,
     submittedAt: fact.at,
   };
-  return { ...state, runs: [...state.runs, run].sort((a, b) => a.seq - b.seq) };
+  // Its id is remembered like any handled submission's: a repeat of it is a duplicate, never a second child (whose
+  // start would find this one's ID taken, adopt it as this submission's child, and record its outcome twice).
+  const seenIds = state.seenIds.includes(run.id)
+    ? state.seenIds
+    : [...state.seenIds, run.id].slice(-state.config.dedupeWindow);
+  const nextSeq = Math.max(state.nextSeq, run.seq + 1);
+  return { ...state, nextSeq, seenIds, runs: [...state.runs, run].sort((a, b) => a.seq - b.seq) };
 }
 
 export function applyFact(state: CoordinatorState, fact: AbandonedFact): CoordinatorState {
