@@ -63,6 +63,8 @@ export interface ConcurrencyPolicy<Input = unknown> {
   maxArgsBytes?: number | undefined;
   /** Largest JSON size of the args queued submissions hold together; the oldest are dropped beyond it. @default 1 MiB */
   maxQueuedBytes?: number | undefined;
+  /** How many submissions may wait under CANCEL_QUEUED_EXCEPT_NEWEST / _OLDEST; the rest are dropped. @default maxRuns */
+  maxQueued?: number | undefined;
   /**
    * A started child that no worker picks up (no poller on its task queue) is shown as `waiting`; after this long it is
    * terminated and recorded as `failed`. @default undefined (it waits)
@@ -125,7 +127,7 @@ export function coordinatorInputOf(
   policy: ConcurrencyPolicy<never>,
   key: string,
 ): { input: CoordinatorInput; config: CoordinatorConfig } {
-  const input = { ...coordinatorConfigOf(policy), key } as CoordinatorInput;
+  const input = { ...coordinatorConfigOf(policy), key };
   const parsed = parseCoordinatorInput(input);
   if (parsed.ok) return { input, config: parsed.value };
   const { problem } = parsed;

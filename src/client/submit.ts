@@ -30,6 +30,11 @@ export interface SubmitOptions<W extends Workflow> {
   workflowId?: string | undefined;
   /** Child task queue. @default the policy's `childTaskQueue`, else the task queue the coordinator runs on */
   taskQueue?: string | undefined;
+  /**
+   * 1 (highest) to 5: queue order is priority, then arrival; under CANCEL_IN_PROGRESS the kept submissions rank by it
+   * first. @default 3
+   */
+  priority?: number | undefined;
 }
 
 /** Where a submission went: enough to follow it in the `state` query, the child's handle or the Web UI. */
@@ -109,6 +114,7 @@ function prepare<W extends Workflow>(options: SubmitOptions<W>): { prepared: Pre
     args: options.args,
     ...(options.workflowId !== undefined && { workflowId: options.workflowId }),
     ...(options.taskQueue !== undefined && { taskQueue: options.taskQueue }),
+    ...(options.priority !== undefined && { priority: options.priority }),
     config: tunableFieldsOf(config),
   };
   const parsed = parseSubmission(submission);

@@ -36,11 +36,19 @@ export const RUN_BEHAVIOUR_3_PATCH = 'coordinator-trusts-only-histories';
  */
 export const RUN_BEHAVIOUR_4_PATCH = 'coordinator-one-true-outcome';
 
+/**
+ * Behaviour 5 (the strategy set):
+ * - `limitStrategy` takes GROUP_ROUND_ROBIN, CANCEL_NEWEST, CANCEL_QUEUED_EXCEPT_NEWEST and _OLDEST besides
+ *   CANCEL_IN_PROGRESS (docs/strategies.md), and a submission's `priority` (1–5) orders the queue and, under
+ *   CANCEL_IN_PROGRESS, which submissions are kept. Runs before it refuse those strategies and ignore `priority`.
+ */
+export const RUN_BEHAVIOUR_5_PATCH = 'coordinator-strategy-set';
+
 /** The marker a fresh run records: the top of the ladder (tests compare against this, so a new rung keeps them true). */
-export const NEWEST_RUN_BEHAVIOUR_PATCH = RUN_BEHAVIOUR_4_PATCH;
+export const NEWEST_RUN_BEHAVIOUR_PATCH = RUN_BEHAVIOUR_5_PATCH;
 
 /** The rung of the ladder a run is on: 1 before the ladder, then one per patch above. */
-export type Rung = 1 | 2 | 3 | 4;
+export type Rung = 1 | 2 | 3 | 4 | 5;
 
 /**
  * What each behaviour change did, by name, and the rung that brought it (the way the SDK names its internal flags):
@@ -69,6 +77,8 @@ const RUNG_OF = {
   dropDisplacedNeverStarted: 4,
   /** A `dropped` record whose child ran (adopted running, or reporting its close) takes the child's real outcome. */
   correctDroppedThatRan: 4,
+  /** The whole strategy set and a submission's `priority` (validation's `'full'` vocabulary). */
+  strategySet: 5,
 } as const satisfies Record<string, Rung>;
 
 export type Behaviour = keyof typeof RUNG_OF;
@@ -86,6 +96,7 @@ export function behavioursOf(rung: Rung): Behaviours {
 /** Call once, from the run's first workflow task, before any other command. */
 export function decideBehaviours(): Behaviours {
   // Newest first: a fresh run records only the newest marker; a replay finds the one it recorded.
+  if (patched(RUN_BEHAVIOUR_5_PATCH)) return behavioursOf(5);
   if (patched(RUN_BEHAVIOUR_4_PATCH)) return behavioursOf(4);
   if (patched(RUN_BEHAVIOUR_3_PATCH)) return behavioursOf(3);
   return behavioursOf(patched(RUN_BEHAVIOUR_2_PATCH) ? 2 : 1);

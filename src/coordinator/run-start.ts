@@ -8,7 +8,7 @@ import { stateQuery, type CoordinatorInput } from './messages';
 import type { Behaviours } from './behaviours';
 import { continuedAsNew, refusedState, runStartConfig, type RunStartConfig } from './core/start-input';
 import { initialState, toView, withNotice, type CoordinatorEvent, type CoordinatorState } from './core/state';
-import { parseCoordinatorInput } from './core/validation';
+import { parseCoordinatorInput, type Vocabulary } from './core/validation';
 
 export interface RunBeginning {
   state: CoordinatorState;
@@ -20,7 +20,7 @@ export interface RunBeginning {
 
 /** Behaviours 1 and 2: an invalid start input fails the run, and its submissions are only named in the failure. */
 function legacyStartConfig(input: CoordinatorInput): RunStartConfig {
-  const parsed = parseCoordinatorInput(input);
+  const parsed = parseCoordinatorInput(input, 'cancel-in-progress');
   if (parsed.ok) return { ok: true, config: parsed.value };
   return {
     ok: false,
@@ -38,13 +38,15 @@ export function beginRun(
 ): RunBeginning {
   const info = workflowInfo();
   const submits = inbox.flatMap((event) => (event.type === 'submit' ? [event.payload] : []));
+  // strategySet: the whole strategy set and `priority`; a run replayed from before it parses as it did then.
+  const vocabulary: Vocabulary = behaviours.has('strategySet') ? 'full' : 'cancel-in-progress';
   const start = behaviours.has('refuseUntrustedStart')
-    ? runStartConfig(input, submits, info.workflowId)
+    ? runStartConfig(input, submits, info.workflowId, vocabulary)
     : legacyStartConfig(input);
   if (!start.ok) {
     // Refuse visibly rather than hold a key with a limit nobody meant, or a second limit for one key. The
     // submissions that came with it are rejected with the reason, which the state query tells their submitters.
-    const refused = refusedState(input, info.workflowId, submits, start.message, now());
+    const refused = refusedState(input, info.workflowId, submits, start.message, now(), vocabulary);
     if (behaviours.has('refuseUntrustedStart')) setHandler(stateQuery, () => toView(refused));
     throw ApplicationFailure.create({
       type: start.failureType,
@@ -62,7 +64,11 @@ export function beginRun(
   // trustOnlyContinueAsNew: only a continue-as-new (which the server records, and no client can make) hands a run its state.
   const continued = behaviours.has('trustOnlyContinueAsNew') ? continuedAsNew(info) : input.carried !== undefined;
   const carried = continued ? input.carried : undefined;
-  let state: CoordinatorState = { ...initialState(start.config, info.workflowId, carried), taskQueue: info.taskQueue };
+  let state: CoordinatorState = {
+    ...initialState(start.config, info.workflowId, carried),
+    taskQueue: info.taskQueue,
+    ...(vocabulary !== 'full' && { vocabulary }),
+  };
   if (input.carried !== undefined && !continued) {
     state = withNotice(
       state,

@@ -144,8 +144,16 @@ describe('parseCoordinatorInput', () => {
     ['maxRuns', '2', 'maxRuns must be an integer >= 1, got string "2"'],
     ['maxRuns', Number.NaN, 'maxRuns must be an integer >= 1, got number NaN'],
     ['maxRuns', undefined, 'maxRuns must be an integer >= 1, got undefined'],
-    ['limitStrategy', 'QUEUE', 'limitStrategy must be one of CANCEL_IN_PROGRESS, got string "QUEUE"'],
-    ['limitStrategy', undefined, 'limitStrategy must be one of CANCEL_IN_PROGRESS, got undefined'],
+    [
+      'limitStrategy',
+      'QUEUE',
+      'limitStrategy must be one of CANCEL_IN_PROGRESS, GROUP_ROUND_ROBIN, CANCEL_NEWEST, CANCEL_QUEUED_EXCEPT_NEWEST, CANCEL_QUEUED_EXCEPT_OLDEST, got string "QUEUE"',
+    ],
+    [
+      'limitStrategy',
+      undefined,
+      'limitStrategy must be one of CANCEL_IN_PROGRESS, GROUP_ROUND_ROBIN, CANCEL_NEWEST, CANCEL_QUEUED_EXCEPT_NEWEST, CANCEL_QUEUED_EXCEPT_OLDEST, got undefined',
+    ],
     ['slotRelease', 'later', 'slotRelease must be one of on-cancel-request, on-close, got string "later"'],
     ['childTaskQueue', '', 'childTaskQueue must be a non-empty string, got string ""'],
     ['idleTimeoutMs', 0, 'idleTimeoutMs must be an integer >= 1, got number 0'],
@@ -197,8 +205,34 @@ describe('parseSubmission', () => {
   });
 
   it('keeps every known field and ignores unknown ones', () => {
-    const full = { id: 'm-1', workflowType: 'demoWork', args: [{ durationMs: 5 }], workflowId: 'w', taskQueue: 'q' };
-    expect(parseSubmission({ ...full, priority: 9 })).toEqual({ ok: true, value: full });
+    const full = {
+      id: 'm-1',
+      workflowType: 'demoWork',
+      args: [{ durationMs: 5 }],
+      workflowId: 'w',
+      taskQueue: 'q',
+      priority: 1,
+    };
+    expect(parseSubmission({ ...full, colour: 'blue' })).toEqual({ ok: true, value: full });
+  });
+
+  it.each([0, 6, 2.5, '1', null])('refuses priority %j: an integer from 1 (highest) to 5', (priority) => {
+    const parsed = parseSubmission({ id: 'm-1', workflowType: 'demoWork', priority });
+    expect(parsed).toMatchObject({ ok: false, problem: { field: 'priority' } });
+    expect(parsed.ok || parsed.problem.message).toMatch(/priority must be an integer from 1 \(highest\) to 5/);
+  });
+
+  it('parses as a run before the strategy set did: priority ignored, only CANCEL_IN_PROGRESS', () => {
+    const legacy = parseSubmission({ id: 'm-1', workflowType: 'demoWork', priority: 9 }, 'cancel-in-progress');
+    expect(legacy).toEqual({ ok: true, value: { id: 'm-1', workflowType: 'demoWork' } });
+    const queued = { id: 'm-1', workflowType: 'demoWork', config: { limitStrategy: 'GROUP_ROUND_ROBIN' } };
+    expect(parseSubmission(queued).ok).toBe(true);
+    const refused = parseSubmission(queued, 'cancel-in-progress');
+    expect(refused).toMatchObject({ ok: false, problem: { field: 'config.limitStrategy' } });
+    expect(refused.ok || refused.problem.message).toMatch(/one of CANCEL_IN_PROGRESS, got/);
+    const input = { policy: 'p', key: 'k', maxRuns: 1, limitStrategy: 'CANCEL_NEWEST' };
+    expect(parseCoordinatorInput(input).ok).toBe(true);
+    expect(parseCoordinatorInput(input, 'cancel-in-progress').ok).toBe(false);
   });
 
   it('accepts an id of exactly 200 characters', () => {

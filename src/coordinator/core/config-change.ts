@@ -24,7 +24,7 @@ export function applyConfig(
   source: string,
   at: string,
 ): CoordinatorState {
-  const next = { ...state.config, ...tunableFieldsOf(patch), ...tunableFieldsOf(state.pinned) } as CoordinatorConfig;
+  const next = { ...state.config, ...tunableFieldsOf(patch), ...tunableFieldsOf(state.pinned) };
   const changes = TUNABLE_FIELDS.filter((field) => next[field] !== state.config[field]).map(
     (field) => `${field} ${String(state.config[field])} → ${String(next[field])}`,
   );

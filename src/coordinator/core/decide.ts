@@ -26,14 +26,22 @@ import {
   withNotice,
 } from './state';
 import { cancelInProgress } from './strategies/cancel-in-progress';
+import { cancelNewest } from './strategies/cancel-newest';
+import { cancelQueuedExceptNewest, cancelQueuedExceptOldest } from './strategies/cancel-queued';
+import { groupRoundRobin } from './strategies/group-round-robin';
 import { applyCloseUnreported, applyRunClosedHeard } from './unreported-close';
 import type { Plan, Strategy } from './strategies/plan';
 import { idOfInvalidSubmission, parseSubmission } from './validation';
+import { vocabularyOf } from './state';
 
 export { defaultChildWorkflowId };
 
 const STRATEGIES: Record<LimitStrategy, Strategy> = {
   CANCEL_IN_PROGRESS: cancelInProgress,
+  GROUP_ROUND_ROBIN: groupRoundRobin,
+  CANCEL_NEWEST: cancelNewest,
+  CANCEL_QUEUED_EXCEPT_NEWEST: cancelQueuedExceptNewest,
+  CANCEL_QUEUED_EXCEPT_OLDEST: cancelQueuedExceptOldest,
 };
 
 export { COORDINATOR_CANCELLED_REASON };
@@ -102,7 +110,7 @@ export function rejectSubmissions(
 ): CoordinatorState {
   let next = state;
   for (const payload of payloads) {
-    const parsed = parseSubmission(payload);
+    const parsed = parseSubmission(payload, vocabularyOf(next));
     const id = parsed.ok ? parsed.value.id : idOfInvalidSubmission(payload);
     if (parsed.ok && next.seenIds.includes(id)) continue;
     next = rejectSubmission(next, id, at, reason);
@@ -116,7 +124,7 @@ function rememberId(state: CoordinatorState, id: string): string[] {
 }
 
 function applySubmit(state: CoordinatorState, payload: unknown, at: string): CoordinatorState {
-  const parsed = parseSubmission(payload);
+  const parsed = parseSubmission(payload, vocabularyOf(state));
   if (!parsed.ok) return rejectSubmission(state, idOfInvalidSubmission(payload), at, parsed.problem.message);
   const submission = parsed.value;
   if (state.seenIds.includes(submission.id) || state.runs.some((run) => run.id === submission.id)) {
@@ -155,6 +163,7 @@ function applySubmit(state: CoordinatorState, payload: unknown, at: string): Coo
     argsBytes,
     submittedAt: at,
     ...(submission.taskQueue !== undefined && { taskQueue: submission.taskQueue }),
+    ...(submission.priority !== undefined && { priority: submission.priority }),
   };
   return {
     ...configured,

@@ -13,6 +13,7 @@ import {
   parseSubmission,
   type CoordinatorConfig,
   type Problem,
+  type Vocabulary,
 } from './validation';
 
 /** Failure types of a run that refuses its start: `ApplicationFailure.type`, for operators and the take-over. */
@@ -31,9 +32,14 @@ export type RunStartConfig =
  * policy and key. Either way the run must be the canonical coordinator of that (policy, key): a second ID for the
  * same key would be a second limit.
  */
-export function runStartConfig(input: unknown, submits: readonly unknown[], workflowId: string): RunStartConfig {
-  const parsed = parseCoordinatorInput(input);
-  const repaired = parsed.ok ? undefined : repairFromSubmissions(input, submits);
+export function runStartConfig(
+  input: unknown,
+  submits: readonly unknown[],
+  workflowId: string,
+  vocabulary: Vocabulary = 'full',
+): RunStartConfig {
+  const parsed = parseCoordinatorInput(input, vocabulary);
+  const repaired = parsed.ok ? undefined : repairFromSubmissions(input, submits, vocabulary);
   if (!parsed.ok && !repaired) {
     return {
       ok: false,
@@ -63,12 +69,13 @@ export function runStartConfig(input: unknown, submits: readonly unknown[], work
 function repairFromSubmissions(
   input: unknown,
   submits: readonly unknown[],
+  vocabulary: Vocabulary,
 ): { config: CoordinatorConfig; submissionId: string } | undefined {
   const { policy, key } = (typeof input === 'object' && input !== null ? input : {}) as Partial<CoordinatorInput>;
   for (const payload of submits) {
-    const submission = parseSubmission(payload);
+    const submission = parseSubmission(payload, vocabulary);
     if (!submission.ok || submission.value.config === undefined) continue;
-    const repaired = parseCoordinatorInput({ ...submission.value.config, policy, key });
+    const repaired = parseCoordinatorInput({ ...submission.value.config, policy, key }, vocabulary);
     if (repaired.ok) return { config: repaired.value, submissionId: submission.value.id };
   }
   return undefined;
@@ -84,6 +91,7 @@ export function refusedState(
   submits: readonly unknown[],
   reason: string,
   at: string,
+  vocabulary: Vocabulary = 'full',
 ) {
   const { policy, key } = (typeof input === 'object' && input !== null ? input : {}) as Partial<CoordinatorInput>;
   const config: CoordinatorConfig = {
@@ -93,7 +101,8 @@ export function refusedState(
     maxRuns: 1,
     limitStrategy: 'CANCEL_IN_PROGRESS',
   };
-  const state: CoordinatorState = initialState(config, workflowId);
+  const initial = initialState(config, workflowId);
+  const state: CoordinatorState = vocabulary === 'full' ? initial : { ...initial, vocabulary };
   return rejectSubmissions(state, submits, reason, at);
 }
 

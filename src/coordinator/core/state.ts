@@ -22,7 +22,7 @@ import {
   jsonBytes,
   utf8Length,
 } from './limits';
-import type { CoordinatorConfig } from './validation';
+import type { CoordinatorConfig, Vocabulary } from './validation';
 
 /** Why everything open is cancelled and everything queued dropped once the coordinator itself is cancelled. */
 export const COORDINATOR_CANCELLED_REASON = 'the coordinator was cancelled';
@@ -51,6 +51,16 @@ export interface CoordinatorState {
   unreportedCloses?: UnreportedClose[];
   /** Task queues already named in a notice for lacking the library's interceptor (bounded); absent when none. */
   interceptorMissingOn?: string[];
+  /**
+   * Set by the shell of a run before the strategySet behaviour: it parses submissions as it did then (CANCEL_IN_PROGRESS
+   * only, `priority` ignored). Never carried: each run decides its own.
+   */
+  vocabulary?: Vocabulary;
+}
+
+/** The vocabulary submissions to this state are parsed with. */
+export function vocabularyOf(state: CoordinatorState): Vocabulary {
+  return state.vocabulary ?? 'full';
 }
 
 /** Something that happened to the coordinator; `at` is workflow time (ISO-8601). */

@@ -27,6 +27,21 @@ import {
   utf8Length,
 } from './limits';
 
+/**
+ * What a run understands. A coordinator run before the strategySet behaviour knew only CANCEL_IN_PROGRESS and no
+ * `priority`: replayed, it must refuse and ignore them exactly as it did, so its shell parses with `'cancel-in-progress'`.
+ */
+export type Vocabulary = 'full' | 'cancel-in-progress';
+
+/** Strategies each vocabulary accepts. */
+function strategiesOf(vocabulary: Vocabulary): readonly string[] {
+  return vocabulary === 'full' ? LIMIT_STRATEGIES : ['CANCEL_IN_PROGRESS'];
+}
+
+/** Highest (1) and lowest (5) submission priority: Temporal's own priority-key convention. */
+export const MIN_PRIORITY = 1;
+export const MAX_PRIORITY = 5;
+
 /** One thing wrong with an input: the field's path and what is wrong with it. */
 export interface Problem {
   field: string;
@@ -135,6 +150,17 @@ function checkPositiveInteger(field: string, value: unknown, optional: boolean, 
   return undefined;
 }
 
+/** A submission's `priority`: absent, or an integer from 1 (highest) to 5. */
+export function checkPriority(field: string, value: unknown): Problem | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= MIN_PRIORITY && value <= MAX_PRIORITY)
+    return undefined;
+  return {
+    field,
+    message: `${field} must be an integer from ${MIN_PRIORITY} (highest) to ${MAX_PRIORITY}, got ${describe(value)}`,
+  };
+}
+
 function checkOneOf(field: string, value: unknown, allowed: readonly string[], optional: boolean): Problem | undefined {
   if (optional && value === undefined) return undefined;
   if (typeof value !== 'string' || !allowed.includes(value)) {
@@ -220,9 +246,11 @@ const MAX_OF: Partial<Record<keyof TunableConfig, number>> = {
   maxQueuedBytes: 1024 * 1024,
 };
 
-const TUNABLE_CHECKS: Record<keyof TunableConfig, (field: string, value: unknown) => Problem | undefined> = {
+type TunableCheck = (field: string, value: unknown, vocabulary: Vocabulary) => Problem | undefined;
+
+const TUNABLE_CHECKS: Record<keyof TunableConfig, TunableCheck> = {
   maxRuns: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxRuns),
-  limitStrategy: (field, value) => checkOneOf(field, value, LIMIT_STRATEGIES, true),
+  limitStrategy: (field, value, vocabulary) => checkOneOf(field, value, strategiesOf(vocabulary), true),
   slotRelease: (field, value) => checkOneOf(field, value, SLOT_RELEASES, true),
   childTaskQueue: (field, value) => (value === undefined ? undefined : checkTaskQueue(field, value)),
   idleTimeoutMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.idleTimeoutMs),
@@ -242,8 +270,14 @@ const TUNABLE_CHECKS: Record<keyof TunableConfig, (field: string, value: unknown
 export const TUNABLE_FIELDS = Object.keys(TUNABLE_CHECKS) as (keyof TunableConfig)[];
 
 /** The tunable fields present in `source`, checked; `prefix` names them in problems (e.g. `config.maxRuns`). */
-export function parseTunable(source: Record<string, unknown>, prefix = ''): Parsed<Partial<TunableConfig>> {
-  const problem = firstProblem(TUNABLE_FIELDS.map((field) => TUNABLE_CHECKS[field](prefix + field, source[field])));
+export function parseTunable(
+  source: Record<string, unknown>,
+  prefix = '',
+  vocabulary: Vocabulary = 'full',
+): Parsed<Partial<TunableConfig>> {
+  const problem = firstProblem(
+    TUNABLE_FIELDS.map((field) => TUNABLE_CHECKS[field](prefix + field, source[field], vocabulary)),
+  );
   if (problem) return { ok: false, problem };
   const value: Record<string, unknown> = {};
   for (const field of TUNABLE_FIELDS) if (source[field] !== undefined) value[field] = source[field];
@@ -251,7 +285,7 @@ export function parseTunable(source: Record<string, unknown>, prefix = ''): Pars
 }
 
 /** Validates the coordinator's start input and applies defaults. */
-export function parseCoordinatorInput(input: unknown): Parsed<CoordinatorConfig> {
+export function parseCoordinatorInput(input: unknown, vocabulary: Vocabulary = 'full'): Parsed<CoordinatorConfig> {
   const undecoded = undecodableProblem(input, 'coordinator input');
   if (undecoded) return fail('input', undecoded);
   if (!isRecord(input)) return fail('input', `coordinator input must be an object, got ${describe(input)}`);
@@ -262,11 +296,11 @@ export function parseCoordinatorInput(input: unknown): Parsed<CoordinatorConfig>
       : undefined,
     checkNonEmptyString('key', input.key, MAX_KEY_LENGTH),
     checkPositiveInteger('maxRuns', input.maxRuns, false, MAX_MAX_RUNS),
-    checkOneOf('limitStrategy', input.limitStrategy, LIMIT_STRATEGIES, false),
+    checkOneOf('limitStrategy', input.limitStrategy, strategiesOf(vocabulary), false),
     checkCarried(input.carried),
   ]);
   if (problem) return { ok: false, problem };
-  const tunable = parseTunable(input);
+  const tunable = parseTunable(input, '', vocabulary);
   if (!tunable.ok) return tunable;
   const typed = input as unknown as CoordinatorInput;
   return {
@@ -281,17 +315,20 @@ export function toCoordinatorInput(config: CoordinatorConfig): CoordinatorInput 
 }
 
 /** Validates a submitter's `config`: the policy's current configuration, which a running coordinator applies. */
-export function parseSubmitterConfig(value: unknown): Parsed<SubmitterConfig | undefined> {
+export function parseSubmitterConfig(
+  value: unknown,
+  vocabulary: Vocabulary = 'full',
+): Parsed<SubmitterConfig | undefined> {
   if (value === undefined) return { ok: true, value: undefined };
   if (!isRecord(value)) return fail('config', `config must be an object, got ${describe(value)}`);
-  return parseTunable(value, 'config.');
+  return parseTunable(value, 'config.', vocabulary);
 }
 
 /**
  * Validates a `submit` signal argument: its shape and every limit that does not depend on the key (those that do are
  * checked by `admissionProblem`). Unknown extra fields are ignored, as JSON APIs usually do.
  */
-export function parseSubmission(payload: unknown): Parsed<Submission> {
+export function parseSubmission(payload: unknown, vocabulary: Vocabulary = 'full'): Parsed<Submission> {
   const undecoded = undecodableProblem(payload, 'submission');
   if (undecoded) return fail('submission', undecoded);
   if (!isRecord(payload)) return fail('submission', `submission must be an object, got ${describe(payload)}`);
@@ -303,11 +340,14 @@ export function parseSubmission(payload: unknown): Parsed<Submission> {
       : { field: 'args', message: `args must be an array, got ${describe(payload.args)}` },
     payload.workflowId === undefined ? undefined : checkChildWorkflowId('workflowId', payload.workflowId),
     payload.taskQueue === undefined ? undefined : checkTaskQueue('taskQueue', payload.taskQueue),
+    vocabulary === 'full' ? checkPriority('priority', payload.priority) : undefined,
   ]);
   if (problem) return { ok: false, problem };
-  const config = parseSubmitterConfig(payload.config);
+  const config = parseSubmitterConfig(payload.config, vocabulary);
   if (!config.ok) return config;
   const { id, workflowType, args, workflowId, taskQueue } = payload as unknown as Submission;
+  // A run before the strategy set ignored `priority` like any unknown field.
+  const priority = vocabulary === 'full' ? (payload.priority as number | undefined) : undefined;
   return {
     ok: true,
     value: {
@@ -316,6 +356,7 @@ export function parseSubmission(payload: unknown): Parsed<Submission> {
       ...(args !== undefined && { args }),
       ...(workflowId !== undefined && { workflowId }),
       ...(taskQueue !== undefined && { taskQueue }),
+      ...(priority !== undefined && { priority }),
       ...(config.value !== undefined && { config: config.value }),
     },
   };

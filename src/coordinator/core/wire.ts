@@ -7,7 +7,13 @@
  */
 
 /** How the coordinator picks which submissions run when a key is over its limit. */
-export const LIMIT_STRATEGIES = ['CANCEL_IN_PROGRESS'] as const;
+export const LIMIT_STRATEGIES = [
+  'CANCEL_IN_PROGRESS',
+  'GROUP_ROUND_ROBIN',
+  'CANCEL_NEWEST',
+  'CANCEL_QUEUED_EXCEPT_NEWEST',
+  'CANCEL_QUEUED_EXCEPT_OLDEST',
+] as const;
 export type LimitStrategy = (typeof LIMIT_STRATEGIES)[number];
 
 /**
@@ -63,6 +69,8 @@ export interface SubmitterConfig {
   maxArgsBytes?: number | undefined;
   /** Largest JSON size of the args all queued submissions hold; the oldest are dropped beyond it. @default 1 MiB */
   maxQueuedBytes?: number | undefined;
+  /** How many submissions may wait under CANCEL_QUEUED_EXCEPT_NEWEST / _OLDEST; the rest are dropped. @default maxRuns */
+  maxQueued?: number | undefined;
   /**
    * A started child whose first workflow task no worker has picked up (no poller on its task queue) is shown as
    * waiting; after this long it is terminated and recorded as `failed` with the reason. @default undefined (wait)
@@ -133,6 +141,8 @@ export interface Submission {
   /** Child workflow ID; defaults to `<coordinator workflow ID>/<id>`. */
   workflowId?: string;
   taskQueue?: string;
+  /** 1 (highest) to 5, default 3: queue order is priority, then arrival; CANCEL_IN_PROGRESS keeps by it first. */
+  priority?: number;
   /** The submitter's current policy configuration; a running coordinator applies it unless its worker pins it. */
   config?: SubmitterConfig;
 }

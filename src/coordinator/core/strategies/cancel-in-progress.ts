@@ -1,6 +1,7 @@
 import type { OpenSubmission } from '../wire';
 import { holdsSlot, isConfirmed, isLive, isOpen } from '../state';
 import type { Plan, Strategy } from './plan';
+import { priorityOf } from './queue-order';
 
 /**
  * CANCEL_IN_PROGRESS, "newest wins" (docs/guarantees.md).
@@ -10,11 +11,14 @@ import type { Plan, Strategy } from './plan';
  * superseded by the kept run at position `i % maxRuns`: always a submission that goes on to run, and for a single
  * new arrival that arrival.
  *
+ * "Newest" ranks a submission's priority first (1 highest), then `seq`, as Hatchet does: a priority-1 submission is
+ * kept over a newer priority-3 one. With one priority throughout (the default) it is arrival order alone.
+ *
  * Kept submissions that wait are started newest first: under `slotRelease: 'on-close'` a slot may free up
  * for only one of them, and an older one would likely be displaced again soon after starting.
  */
 export const cancelInProgress: Strategy = (runs, config) => {
-  const newestFirst = runs.filter(isLive).reverse();
+  const newestFirst = runs.filter(isLive).sort((a, b) => priorityOf(a) - priorityOf(b) || b.seq - a.seq);
   const plan: Plan = { cancel: [], drop: [], start: [] };
   newestFirst.slice(config.maxRuns).forEach((displaced, i) => {
     const supersededBy = (newestFirst[i % config.maxRuns] as OpenSubmission).id;
