@@ -263,6 +263,19 @@ describe('TakeOverFold', () => {
     expect(carried.nextSeq).toBe(4);
   });
 
+  it('keeps a submission the run got before its take-over completed, even after facts of a reset base run', () => {
+    // Chaos seed 4242: a reset run's history first has what its base run did after the reset point (a close here),
+    // then a submission, then its take-over's result; the rebase onto that result lost the submission.
+    const base = takeOver(makeConfig({ maxRuns: 2 }), [submitted('a', 0)]);
+    const fold = new TakeOverFold(makeConfig({ maxRuns: 2 }), COORDINATOR_ID, undefined);
+    fold.add({ type: 'closed', workflowId: childId('gone'), outcome: 'completed', at: at(1) });
+    fold.add(submitted('m34', 2));
+    fold.rebase(base);
+    const { carried } = fold.result(at(3));
+    expect(carried.runs.map((run) => run.id)).toEqual(['a', 'm34']);
+    expect(carried.seenIds).toEqual(['a', 'm34']);
+  });
+
   it('re-applies the abandoned run’s own cancellation after a rebase', () => {
     const predecessor = takeOver(makeConfig({ maxRuns: 2 }), history);
     const fold = new TakeOverFold(makeConfig({ maxRuns: 2 }), COORDINATOR_ID, undefined);

@@ -152,10 +152,12 @@ export function applyFact(state: CoordinatorState, fact: AbandonedFact): Coordin
 export class TakeOverFold {
   private state: CoordinatorState;
   /**
-   * Facts before the abandoned run's own take-over could still have completed (only signals precede it): that run
-   * applied them on top of what it took over, so a rebase applies them again.
+   * Signals the abandoned run received before its own take-over completed (submissions, its cancellation): that run
+   * applied them on top of what it took over, so a rebase applies them again. Only signals: anything else before the
+   * take-over (what the base run of a reset did after the reset point) is in the take-over's result already. Chaos
+   * seed 4242: a submission that reached a reset run between its base run's tail and its take-over was lost.
    */
-  private early: AbandonedFact[] | undefined = [];
+  private signalsBeforeRebase: AbandonedFact[] | undefined = [];
 
   constructor(
     config: CoordinatorConfig,
@@ -171,13 +173,12 @@ export class TakeOverFold {
   rebase(base: TakenOver): void {
     const { coordinatorWorkflowId, pinned } = this.state;
     this.state = { ...initialState(base.config, coordinatorWorkflowId, base.carried), ...(pinned && { pinned }) };
-    for (const fact of this.early ?? []) this.state = applyFact(this.state, fact);
-    this.early = undefined;
+    for (const fact of this.signalsBeforeRebase ?? []) this.state = applyFact(this.state, fact);
+    this.signalsBeforeRebase = undefined;
   }
 
   add(fact: AbandonedFact): void {
-    if (fact.type !== 'submit' && fact.type !== 'coordinatorCancelRequested') this.early = undefined;
-    this.early?.push(fact);
+    if (fact.type === 'submit' || fact.type === 'coordinatorCancelRequested') this.signalsBeforeRebase?.push(fact);
     this.state = applyFact(this.state, fact);
   }
 
