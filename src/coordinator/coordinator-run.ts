@@ -23,6 +23,8 @@ import {
   type CoordinatorState,
 } from './core/state';
 import { confirmUnreportedCloses } from './core/unreported-close';
+import type { CoordinatorConfig } from './core/validation';
+import type { CarriedState } from './core/wire';
 
 /**
  * Continue-as-new once history holds this many bytes, whatever the server suggests (its suggestion can be turned
@@ -78,14 +80,20 @@ export class CoordinatorRun {
   /** Takes in what the run's preparation found: the pinned policy, or the work of a run it takes over. */
   prepared(prepared: RunStart): void {
     const { taskQueue } = workflowInfo();
-    const { coordinatorWorkflowId } = this.state;
+    const { coordinatorWorkflowId, vocabulary } = this.state;
+    // A state rebuilt here keeps what belongs to the run, not to the key: its task queue, and the vocabulary a run
+    // from before the strategySet behaviour parses submissions with (dropping it would change a replayed run).
+    const restart = (config: CoordinatorConfig, carried?: CarriedState): CoordinatorState => ({
+      ...initialState(config, coordinatorWorkflowId, carried),
+      taskQueue,
+      ...(vocabulary !== undefined && { vocabulary }),
+    });
     if (prepared.carriedDistrusted) {
-      const fresh = { ...initialState(this.state.config, coordinatorWorkflowId), taskQueue };
-      this.state = withNotice(fresh, now(), prepared.carriedDistrusted);
+      this.state = withNotice(restart(this.state.config), now(), prepared.carriedDistrusted);
     }
     if (prepared.takenOver) {
       const { config, carried } = prepared.takenOver;
-      this.state = { ...initialState(config, coordinatorWorkflowId, carried), taskQueue };
+      this.state = restart(config, carried);
       this.sweeper.requestSoon(); // its children may have closed while no run was listening
     }
     if (prepared.pinned) {

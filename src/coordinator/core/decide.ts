@@ -23,6 +23,7 @@ import {
   type Decision,
   COORDINATOR_CANCELLED_REASON,
   droppedBeforeStart,
+  vocabularyOf,
   withNotice,
 } from './state';
 import { cancelInProgress } from './strategies/cancel-in-progress';
@@ -32,7 +33,6 @@ import { groupRoundRobin } from './strategies/group-round-robin';
 import { applyCloseUnreported, applyRunClosedHeard } from './unreported-close';
 import type { Plan, Strategy } from './strategies/plan';
 import { idOfInvalidSubmission, parseSubmission } from './validation';
-import { vocabularyOf } from './state';
 
 export { defaultChildWorkflowId };
 
