@@ -160,16 +160,17 @@ async function waitUntilSettled(client: Client, coordinatorIds: string[]): Promi
 async function runBurst(server: DevServer, options: DemoOptions): Promise<void> {
   const { client } = server.env;
   const uiUrl = server.uiUrl as string;
+  const maxRuns = 2;
   const policy = defineConcurrencyPolicy({
     name: 'demo-chat',
-    maxRuns: 2,
+    maxRuns,
     limitStrategy: 'CANCEL_IN_PROGRESS',
     key: (input: DemoWorkInput) => (input.label ?? '').split(':')[0] ?? '',
     taskQueue: TASK_QUEUE,
   });
   const runTag = Date.now().toString(36);
   console.log(
-    `\nsubmitting ${options.messagesPerUser} message${options.messagesPerUser === 1 ? '' : 's'} for each of ${USERS.join(', ')} (maxRuns ${policy.maxRuns}, ${policy.limitStrategy}, ${options.workMs} ms of work each)…`,
+    `\nsubmitting ${options.messagesPerUser} message${options.messagesPerUser === 1 ? '' : 's'} for each of ${USERS.join(', ')} (maxRuns ${maxRuns}, ${policy.limitStrategy}, ${options.workMs} ms of work each)…`,
   );
   const submitted: SubmitResult[] = [];
   for (let i = 1; i <= options.messagesPerUser; i++) {

@@ -127,6 +127,7 @@ async function main(): Promise<void> {
     if (wanted('cancel')) await recordCancel(client);
     if (wanted('config')) await recordConfigChange(client);
     if (wanted('resubmit')) await recordResubmit(client);
+    if (wanted('queue')) await recordQueue(client);
   });
   await server.env.teardown();
 }
@@ -244,6 +245,38 @@ async function recordResubmit(client: Client): Promise<void> {
   await sleep(500);
   await waitClosed(client, first.coordinatorWorkflowId);
   await save(client, first.coordinatorWorkflowId, 'resubmit');
+}
+
+/**
+ * A FIFO queue with time in it (run behaviour 6): a debounced burst, a queued submission dropped at its schedule
+ * timeout, priorities (the children's Temporal priority), and a switch to CANCEL_IN_PROGRESS on the live key.
+ */
+async function recordQueue(client: Client): Promise<void> {
+  const queue = policy('queue', {
+    limitStrategy: 'GROUP_ROUND_ROBIN',
+    slotRelease: 'on-close',
+    debounceMs: 400,
+    debounceMaxWaitMs: 1200,
+    scheduleTimeoutMs: 1500,
+  });
+  const send = (id: string, durationMs: number, priority?: number, tuned = queue) =>
+    submit(client, {
+      policy: tuned,
+      workflow: 'demoWork',
+      args: [{ durationMs, label: id }],
+      id,
+      ...(priority !== undefined && { priority }),
+    });
+  const first = await send('q-1', 2500, 2);
+  await sleep(2000); // q-1 is quiet for its debounce (once the fresh run has prepared), and starts
+  await send('q-2', 200);
+  await send('q-3', 200, 1); // debounces q-2; eligible, then waits for q-1's slot past its schedule timeout
+  await sleep(2500);
+  await send('q-4', 300);
+  await sleep(700);
+  await send('q-5', 300, undefined, { ...queue, limitStrategy: 'CANCEL_IN_PROGRESS' });
+  await waitClosed(client, first.coordinatorWorkflowId);
+  await save(client, first.coordinatorWorkflowId, 'queue');
 }
 
 main().catch((err) => {

@@ -28,8 +28,12 @@ const TASK_QUEUE_ENV = 'TEMPORAL_TASK_QUEUE';
 export interface ConcurrencyPolicy<Input = unknown> {
   /** Policy name; part of every coordinator's workflow ID, so it may not contain `/`. */
   name: string;
-  /** Most runs per key that execute at once; an integer >= 1. */
-  maxRuns: number;
+  /**
+   * Most runs per key that execute at once; an integer >= 1. As a function of the workflow's first argument (Hatchet's
+   * `max_runs` expression), each submission carries its own value and the key takes the newest one, applied like
+   * any configuration change: lowering it cancels nothing that runs under the queueing strategies.
+   */
+  maxRuns: number | ((input: Input) => number);
   limitStrategy: LimitStrategy;
   /** The group key of an input, e.g. `(input) => input.userId`; a non-empty string. */
   key: (input: Input) => string;
@@ -70,6 +74,15 @@ export interface ConcurrencyPolicy<Input = unknown> {
    * terminated and recorded as `failed`. @default undefined (it waits)
    */
   waitingChildTimeoutMs?: number | undefined;
+  /**
+   * Debounce: a submission waits until the key has had no newer submission for this long; a newer one drops it
+   * ("debounced by <id>"). @default undefined (no debounce)
+   */
+  debounceMs?: number | undefined;
+  /** With `debounceMs`: the longest a burst's newest submission waits after the burst's first arrived. */
+  debounceMaxWaitMs?: number | undefined;
+  /** A submission not started within this long of its arrival is dropped ("not started within …"). */
+  scheduleTimeoutMs?: number | undefined;
 }
 
 /**
@@ -91,7 +104,23 @@ export function defineConcurrencyPolicy<Input>(policy: ConcurrencyPolicy<Input>)
 
 export function validatePolicy(policy: ConcurrencyPolicy<never>): void {
   checkPolicyShape(policy);
-  coordinatorInputOf(policy, 'k');
+  // A maxRuns computed from the input is checked at each submit(), where the input is known.
+  coordinatorInputOf(policy, 'k', typeof policy.maxRuns === 'function' ? 1 : policy.maxRuns);
+}
+
+/**
+ * The limit one submission carries: the policy's `maxRuns`, or what its function returns for the workflow's first
+ * argument (checked by the coordinator's input check like any other value).
+ *
+ * @throws {@link ConcurrencyInputError} with field `maxRuns` when the function throws
+ */
+export function maxRunsOf<Input>(policy: ConcurrencyPolicy<Input>, input: Input): unknown {
+  if (typeof policy.maxRuns !== 'function') return policy.maxRuns;
+  try {
+    return policy.maxRuns(input);
+  } catch (err) {
+    throw new ConcurrencyInputError('maxRuns', `policy ${policy.name}: maxRuns(input) threw: ${String(err)}`, input);
+  }
 }
 
 /** What the coordinator's input check cannot see: the policy is an object with a key function and a valid queue. */
@@ -126,15 +155,20 @@ export function checkPolicyShape(policy: ConcurrencyPolicy<never>): void {
 export function coordinatorInputOf(
   policy: ConcurrencyPolicy<never>,
   key: string,
+  maxRuns: unknown,
 ): { input: CoordinatorInput; config: CoordinatorConfig } {
-  const input = { ...coordinatorConfigOf(policy), key };
+  const input = { ...coordinatorConfigOf(policy), maxRuns, key } as CoordinatorInput;
   const parsed = parseCoordinatorInput(input);
   if (parsed.ok) return { input, config: parsed.value };
   const { problem } = parsed;
   if (problem.field === 'key') throw new ConcurrencyInputError('key', problem.message, key);
   const field = problem.field === 'policy' ? 'name' : problem.field;
   const message = problem.field === 'policy' ? problem.message.replace(/^policy/, 'name') : problem.message;
-  throw new ConcurrencyInputError(field, message, (policy as unknown as Record<string, unknown>)[field]);
+  const value = field === 'maxRuns' ? maxRuns : (policy as unknown as Record<string, unknown>)[field];
+  if (field === 'maxRuns' && typeof policy.maxRuns === 'function') {
+    throw new ConcurrencyInputError(field, `policy ${policy.name}: maxRuns(input) returned: ${message}`, value);
+  }
+  throw new ConcurrencyInputError(field, message, value);
 }
 
 /**
@@ -159,9 +193,14 @@ export function coordinatorTaskQueueFromEnv(env: NodeJS.ProcessEnv = process.env
   return fromEnv;
 }
 
-/** The coordinator start input a policy implies, without the key: its name and every tunable field it sets. */
+/**
+ * The coordinator start input a policy implies, without the key: its name and every tunable field it sets (a maxRuns
+ * function is left to {@link maxRunsOf}).
+ */
 export function coordinatorConfigOf(policy: ConcurrencyPolicy<never>): Omit<CoordinatorInput, 'key'> {
   const fields = policy as unknown as Record<string, unknown>;
-  const tuned = TUNABLE_FIELDS.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]]);
+  const tuned = TUNABLE_FIELDS.filter(
+    (field) => fields[field] !== undefined && typeof fields[field] !== 'function',
+  ).map((field) => [field, fields[field]]);
   return { policy: policy.name, ...Object.fromEntries(tuned) } as Omit<CoordinatorInput, 'key'>;
 }

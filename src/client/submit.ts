@@ -16,7 +16,13 @@ import { ConcurrencyInputError } from './errors';
 import { sendWithSearchAttributes } from './search-attribute-fallback';
 import { retryAtSignalCap } from './signal-cap';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
-import { checkPolicyShape, coordinatorInputOf, coordinatorTaskQueueOf, type ConcurrencyPolicy } from './policy';
+import {
+  checkPolicyShape,
+  coordinatorInputOf,
+  coordinatorTaskQueueOf,
+  maxRunsOf,
+  type ConcurrencyPolicy,
+} from './policy';
 
 /** What to run under a policy. */
 export interface SubmitOptions<W extends Workflow> {
@@ -105,7 +111,8 @@ function prepare<W extends Workflow>(options: SubmitOptions<W>): { prepared: Pre
   }
   const key = keyOf(options);
   // Validated and derived once: the start input as sent, and the configuration the submission carries.
-  const { input: coordinatorInput, config } = coordinatorInputOf(options.policy, key);
+  const maxRuns = maxRunsOf(options.policy as ConcurrencyPolicy<unknown>, options.args[0]);
+  const { input: coordinatorInput, config } = coordinatorInputOf(options.policy, key, maxRuns);
   const workflowType = typeof options.workflow === 'function' ? options.workflow.name : options.workflow;
   const id = options.id ?? randomUUID();
   const submission: Submission = {

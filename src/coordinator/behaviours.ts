@@ -44,11 +44,20 @@ export const RUN_BEHAVIOUR_4_PATCH = 'coordinator-one-true-outcome';
  */
 export const RUN_BEHAVIOUR_5_PATCH = 'coordinator-strategy-set';
 
+/**
+ * Behaviour 6 (time in the queue):
+ * - `debounceMs` / `debounceMaxWaitMs` and `scheduleTimeoutMs` (docs/strategies.md): the run wakes at a queued
+ *   submission's deadline, and drops what waited too long or was debounced by a newer one;
+ * - children are started with Temporal's `priority`: the submission's priority as its `priorityKey`, the key as its
+ *   `fairnessKey`. Runs before it ignore those options and start children without a priority.
+ */
+export const RUN_BEHAVIOUR_6_PATCH = 'coordinator-timed-queue';
+
 /** The marker a fresh run records: the top of the ladder (tests compare against this, so a new rung keeps them true). */
-export const NEWEST_RUN_BEHAVIOUR_PATCH = RUN_BEHAVIOUR_5_PATCH;
+export const NEWEST_RUN_BEHAVIOUR_PATCH = RUN_BEHAVIOUR_6_PATCH;
 
 /** The rung of the ladder a run is on: 1 before the ladder, then one per patch above. */
-export type Rung = 1 | 2 | 3 | 4 | 5;
+export type Rung = 1 | 2 | 3 | 4 | 5 | 6;
 
 /**
  * What each behaviour change did, by name, and the rung that brought it (the way the SDK names its internal flags):
@@ -77,8 +86,12 @@ const RUNG_OF = {
   dropDisplacedNeverStarted: 4,
   /** A `dropped` record whose child ran (adopted running, or reporting its close) takes the child's real outcome. */
   correctDroppedThatRan: 4,
-  /** The whole strategy set and a submission's `priority` (validation's `'full'` vocabulary). */
+  /** The whole strategy set and a submission's `priority` (validation's `'strategy-set'` vocabulary). */
   strategySet: 5,
+  /** debounceMs, debounceMaxWaitMs and scheduleTimeoutMs (validation's `'full'` vocabulary), woken by deadlines. */
+  timedQueue: 6,
+  /** Children are started with Temporal's priority: `priorityKey` from the submission, the key as `fairnessKey`. */
+  childPriority: 6,
 } as const satisfies Record<string, Rung>;
 
 export type Behaviour = keyof typeof RUNG_OF;
@@ -96,6 +109,7 @@ export function behavioursOf(rung: Rung): Behaviours {
 /** Call once, from the run's first workflow task, before any other command. */
 export function decideBehaviours(): Behaviours {
   // Newest first: a fresh run records only the newest marker; a replay finds the one it recorded.
+  if (patched(RUN_BEHAVIOUR_6_PATCH)) return behavioursOf(6);
   if (patched(RUN_BEHAVIOUR_5_PATCH)) return behavioursOf(5);
   if (patched(RUN_BEHAVIOUR_4_PATCH)) return behavioursOf(4);
   if (patched(RUN_BEHAVIOUR_3_PATCH)) return behavioursOf(3);

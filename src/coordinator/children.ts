@@ -20,6 +20,7 @@ import { recordSupersedeDelivered } from './metric-emitter';
 import { displacingArrival } from './core/metrics';
 import { defaultChildWorkflowId } from './core/decide';
 import { summaryText } from './core/limits';
+import { childPriorityOf } from './core/child-priority';
 import { CHILD_MEMO_KEY, reportCloseSignal, supersededSignal, type ChildMemo, type OpenSubmission } from './messages';
 import type { Behaviours } from './behaviours';
 import { childSearchAttributes } from './child-search-attributes';
@@ -211,6 +212,7 @@ export class Children {
           typedSearchAttributes: childSearchAttributes(workflowInfo().typedSearchAttributes),
         }),
         staticSummary: summaryText(`${state.config.policy}/${state.config.key} · submission ${run.id} (#${run.seq})`),
+        ...(behaviours.has('childPriority') && { priority: childPriorityOf(run.priority, state.config.key) }),
       });
     } catch (err) {
       this.handles.delete(run.workflowId);

@@ -38,8 +38,12 @@ export function beginRun(
 ): RunBeginning {
   const info = workflowInfo();
   const submits = inbox.flatMap((event) => (event.type === 'submit' ? [event.payload] : []));
-  // strategySet: the whole strategy set and `priority`; a run replayed from before it parses as it did then.
-  const vocabulary: Vocabulary = behaviours.has('strategySet') ? 'full' : 'cancel-in-progress';
+  // strategySet, timedQueue: what a run understands; one replayed from before either parses as it did then.
+  const vocabulary: Vocabulary = behaviours.has('timedQueue')
+    ? 'full'
+    : behaviours.has('strategySet')
+      ? 'strategy-set'
+      : 'cancel-in-progress';
   const start = behaviours.has('refuseUntrustedStart')
     ? runStartConfig(input, submits, info.workflowId, vocabulary)
     : legacyStartConfig(input);

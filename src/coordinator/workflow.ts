@@ -91,7 +91,7 @@ export const concurrencyCoordinator = withRawInput(async function concurrencyCoo
         windDownUntil ??= Date.now() + WIND_DOWN_MS;
         if (run.woundDown() || Date.now() >= windDownUntil) break;
       }
-      const next = nextWakeUp(run.state, run.sweeper, lastActiveAt, windDownUntil);
+      const next = nextWakeUp(run.state, run.sweeper, lastActiveAt, windDownUntil, Date.now());
       const wakeUp = () => run.hasWork() || (windDownUntil !== undefined && run.woundDown());
       alarm.setFor(next.at, behaviours.has('describeInWebUi') ? () => alarmSummary(next.why(), next.at) : undefined);
       await condition(() => wakeUp() || alarm.rang());
@@ -99,8 +99,9 @@ export const concurrencyCoordinator = withRawInput(async function concurrencyCoo
       if (next.unreportedDue !== undefined) run.judgeUnreportedCloses();
       if (next.idle && !wakeUp() && Date.now() >= next.idleUntil) break;
       if (run.hasWork()) lastActiveAt = Date.now();
-      // Events first, so a sweep starting now sees every child they announced.
-      if (inbox.length > 0 || run.cancelPending()) await run.apply();
+      // Events first, so a sweep starting now sees every child they announced. A queue deadline is decided too.
+      const queueDue = next.queueDue !== undefined && Date.now() >= next.queueDue;
+      if (inbox.length > 0 || run.cancelPending() || queueDue) await run.apply();
       if (run.sweeper.isDue()) run.sweeper.start();
       if (run.rolloverDue()) {
         // Events that arrive while the run settles are folded in and carried.

@@ -26,6 +26,8 @@ it('has recorded histories of every scenario the recorder knows', () => {
   for (const scenario of ['burst', 'sweep', 'takeover', 'cancel', 'cancel-resume', 'config', 'resubmit']) {
     expect(recorded, scenario).toContain(`${scenario}-1.json`);
   }
+  // Time in the queue (debounce, schedule timeout, priorities, a strategy switch) exists from run behaviour 6 on.
+  expect(recorded).toContain('run-behaviour-6/queue-1.json');
 });
 
 it.each(recorded)('replays %s against the current library code', async (file) => {

@@ -234,6 +234,31 @@ describe('prepareSubmission', () => {
     ['childTaskQueue', 'a reserved childTaskQueue', { policy: policyWith({ childTaskQueue: '/_sys/c' }) }],
   ];
 
+  it('computes maxRuns from the input when the policy gives a function: start input and submission carry it', () => {
+    const policy = defineConcurrencyPolicy<ChatMessage>({
+      ...validPolicy,
+      limitStrategy: 'GROUP_ROUND_ROBIN',
+      maxRuns: (m) => (m.text === 'bulk' ? 4 : 1),
+    });
+    const bulk = prepareSubmission(optionsWith({ policy, args: [{ ...message, text: 'bulk' }] }));
+    expect(bulk.coordinatorInput.maxRuns).toBe(4);
+    expect(bulk.submission.config?.maxRuns).toBe(4);
+    expect(prepareSubmission(optionsWith({ policy })).submission.config?.maxRuns).toBe(1);
+  });
+
+  it('names maxRuns when its function throws or returns something the coordinator would refuse', () => {
+    const throwing = policyWith({
+      maxRuns: () => {
+        throw new Error('no plan');
+      },
+    });
+    const thrown = inputErrorOf(() => prepareSubmission(optionsWith({ policy: throwing })));
+    expect([thrown.field, thrown.message]).toEqual(['maxRuns', 'policy chat: maxRuns(input) threw: Error: no plan']);
+    const zero = inputErrorOf(() => prepareSubmission(optionsWith({ policy: policyWith({ maxRuns: () => 0 }) })));
+    expect(zero.field).toBe('maxRuns');
+    expect(zero.message).toMatch(/^policy chat: maxRuns\(input\) returned: maxRuns must be an integer >= 1/);
+  });
+
   it.each(invalidOptions)('throws a ConcurrencyInputError naming %s for %s', (field, _, overrides) => {
     const err = inputErrorOf(() => prepareSubmission(optionsWith(overrides)));
     expect(err.field).toBe(field);

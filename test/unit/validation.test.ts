@@ -391,9 +391,28 @@ describe('parseSubmitterConfig and parseTunable', () => {
       maxQueuedBytes: 1,
       waitingChildTimeoutMs: 1,
       maxQueued: 1,
+      debounceMs: 1,
+      debounceMaxWaitMs: 1,
+      scheduleTimeoutMs: 1,
     };
     expect(Object.keys(all).sort()).toEqual([...TUNABLE_FIELDS].sort());
     expect(parseSubmitterConfig(all)).toEqual({ ok: true, value: all });
+  });
+
+  it('a run from before timedQueue ignores the debounce and schedule options, as it did; one before the strategy set ignores maxQueued too', () => {
+    const timed = { maxRuns: 2, maxQueued: 1, debounceMs: 1, debounceMaxWaitMs: 1, scheduleTimeoutMs: 1 };
+    expect(parseSubmitterConfig(timed, 'strategy-set')).toEqual({ ok: true, value: { maxRuns: 2, maxQueued: 1 } });
+    expect(parseSubmitterConfig(timed, 'cancel-in-progress')).toEqual({ ok: true, value: { maxRuns: 2 } });
+    // Ignored there, so not refused either: what those runs did with a value they did not know.
+    expect(parseSubmitterConfig({ debounceMs: -1 }, 'strategy-set')).toEqual({ ok: true, value: {} });
+    expect(parseSubmitterConfig({ debounceMs: -1 })).toMatchObject({
+      ok: false,
+      problem: { field: 'config.debounceMs' },
+    });
+    expect(parseSubmitterConfig({ scheduleTimeoutMs: 0.5 })).toMatchObject({
+      ok: false,
+      problem: { field: 'config.scheduleTimeoutMs' },
+    });
   });
 
   it('prefixes the field in problems', () => {

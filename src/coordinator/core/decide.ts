@@ -30,6 +30,7 @@ import { cancelInProgress } from './strategies/cancel-in-progress';
 import { cancelNewest } from './strategies/cancel-newest';
 import { cancelQueuedExceptNewest, cancelQueuedExceptOldest } from './strategies/cancel-queued';
 import { groupRoundRobin } from './strategies/group-round-robin';
+import { queueTime } from './queue-time';
 import { applyCloseUnreported, applyRunClosedHeard } from './unreported-close';
 import type { Plan, Strategy } from './strategies/plan';
 import { idOfInvalidSubmission, parseSubmission } from './validation';
@@ -437,13 +438,43 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
   };
 }
 
+/**
+ * Time's part of the decision (queue-time.ts): drops what waited past `scheduleTimeoutMs` or was debounced by a newer
+ * submission, and says which waiting submission the strategy must not see yet. Without those options, nothing.
+ */
+function applyQueueTime(state: CoordinatorState, at: string): { state: CoordinatorState; visible: OpenSubmission[] } {
+  const time = queueTime(state.runs, state.config, at);
+  const visible = state.runs.filter((run) => !time.notYetEligible.has(run.id));
+  if (time.drop.length === 0) return { state, visible };
+  const drops = new Map(time.drop.map((drop) => [drop.id, drop]));
+  const dropped: ClosedSubmission[] = [];
+  const runs: OpenSubmission[] = [];
+  for (const run of state.runs) {
+    const drop = drops.get(run.id);
+    if (drop === undefined) {
+      runs.push(run.id === time.burst?.id ? { ...run, burstStartedAt: time.burst.startedAt } : run);
+      continue;
+    }
+    const { supersededBy } = drop;
+    dropped.push({ ...closeRun(run, 'dropped', at, drop.reason), ...(supersededBy !== undefined && { supersededBy }) });
+  }
+  const next = record({ ...state, runs }, dropped);
+  return { state: next, visible: next.runs.filter((run) => !time.notYetEligible.has(run.id)) };
+}
+
+/** The strategy's plan for the runs time lets it see. */
+function planFor(state: CoordinatorState, at: string): { state: CoordinatorState; plan: Plan } {
+  const timed = applyQueueTime(state, at);
+  return { state: timed.state, plan: STRATEGIES[timed.state.config.limitStrategy](timed.visible, timed.state.config) };
+}
+
 /** Asks the strategy what to do now, applies its plan to the state and returns the commands for the shell. */
 export function reconcile(current: CoordinatorState, at: string, options: DecideOptions = {}): Decision {
   const flushed = flushPendingCancels(current, at);
   // Winding down: nothing new starts, but the queue (submissions for the next run) stays within its budget.
   if (flushed.state.cancelledAt !== undefined) return { ...flushed, state: settleWithoutCommands(flushed.state, at) };
-  const plan = STRATEGIES[flushed.state.config.limitStrategy](flushed.state.runs, flushed.state.config);
-  const applied = applyPlan(flushed.state, plan, at, true, options.startBudget);
+  const { state, plan } = planFor(flushed.state, at);
+  const applied = applyPlan(state, plan, at, true, options.startBudget);
   // Cancellations go out before starts, so the server never sees the key over its limit.
   return { ...applied, commands: [...flushed.commands, ...applied.commands] };
 }
@@ -452,8 +483,8 @@ export function reconcile(current: CoordinatorState, at: string, options: Decide
  * The state without carrying anything out: what a run taking over abandoned work starts from, so that submissions the
  * strategy would drop anyway do not travel (with their args) into the next run.
  */
-export function settleWithoutCommands(state: CoordinatorState, at: string): CoordinatorState {
-  const plan = STRATEGIES[state.config.limitStrategy](state.runs, state.config);
+export function settleWithoutCommands(current: CoordinatorState, at: string): CoordinatorState {
+  const { state, plan } = planFor(current, at);
   return applyPlan(state, plan, at, false).state;
 }
 

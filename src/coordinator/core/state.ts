@@ -52,8 +52,9 @@ export interface CoordinatorState {
   /** Task queues already named in a notice for lacking the library's interceptor (bounded); absent when none. */
   interceptorMissingOn?: string[];
   /**
-   * Set by the shell of a run before the strategySet behaviour: it parses submissions as it did then (CANCEL_IN_PROGRESS
-   * only, `priority` ignored). Never carried: each run decides its own.
+   * Set by the shell of a run before the strategySet or timedQueue behaviour: it parses submissions as it did then
+   * (CANCEL_IN_PROGRESS only and `priority` ignored, or no debounce and schedule timeout). Never carried: each run
+   * decides its own.
    */
   vocabulary?: Vocabulary;
 }

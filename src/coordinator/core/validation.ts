@@ -29,13 +29,22 @@ import {
 
 /**
  * What a run understands. A coordinator run before the strategySet behaviour knew only CANCEL_IN_PROGRESS and no
- * `priority`: replayed, it must refuse and ignore them exactly as it did, so its shell parses with `'cancel-in-progress'`.
+ * `priority`; one before the timedQueue behaviour knew the strategy set but no `debounceMs`, `debounceMaxWaitMs` or
+ * `scheduleTimeoutMs`. Replayed, a run must refuse and ignore what it did then, so its shell parses with its own.
  */
-export type Vocabulary = 'full' | 'cancel-in-progress';
+export type Vocabulary = 'full' | 'strategy-set' | 'cancel-in-progress';
+
+/** Oldest first: each vocabulary understands everything the ones before it do. */
+const VOCABULARIES: readonly Vocabulary[] = ['cancel-in-progress', 'strategy-set', 'full'];
+
+/** Whether `vocabulary` understands what `since` brought. */
+export function understands(vocabulary: Vocabulary, since: Vocabulary): boolean {
+  return VOCABULARIES.indexOf(vocabulary) >= VOCABULARIES.indexOf(since);
+}
 
 /** Strategies each vocabulary accepts. */
 function strategiesOf(vocabulary: Vocabulary): readonly string[] {
-  return vocabulary === 'full' ? LIMIT_STRATEGIES : ['CANCEL_IN_PROGRESS'];
+  return understands(vocabulary, 'strategy-set') ? LIMIT_STRATEGIES : ['CANCEL_IN_PROGRESS'];
 }
 
 /** Highest (1) and lowest (5) submission priority: Temporal's own priority-key convention. */
@@ -206,6 +215,15 @@ export interface CoordinatorConfig {
   waitingChildTimeoutMs?: number;
   /** How many submissions may wait under the CANCEL_QUEUED_EXCEPT strategies. @default maxRuns */
   maxQueued?: number;
+  /**
+   * A waiting submission becomes eligible only once the key has had no newer submission for this long; an older
+   * waiting one is dropped ("debounced by <id>") when a newer one arrives. @default no debounce
+   */
+  debounceMs?: number;
+  /** Under `debounceMs`, a burst's newest submission is eligible at most this long after the burst's first. */
+  debounceMaxWaitMs?: number;
+  /** A submission not started within this long of its arrival is dropped ("not started within …"). */
+  scheduleTimeoutMs?: number;
 }
 
 /** The part of the configuration a submitter (or a worker's pinned policy) may set; everything but policy and key. */
@@ -232,6 +250,9 @@ const MAX_OF: Partial<Record<keyof TunableConfig, number>> = {
   sweepIntervalMs: MAX_DURATION_MS,
   cancelGracePeriodMs: MAX_DURATION_MS,
   waitingChildTimeoutMs: MAX_DURATION_MS,
+  debounceMs: MAX_DURATION_MS,
+  debounceMaxWaitMs: MAX_DURATION_MS,
+  scheduleTimeoutMs: MAX_DURATION_MS,
   maxRuns: MAX_MAX_RUNS,
   // Queued submissions travel in every handover (their args within maxQueuedBytes).
   maxQueued: 10_000,
@@ -265,9 +286,24 @@ const TUNABLE_CHECKS: Record<keyof TunableConfig, TunableCheck> = {
   maxQueuedBytes: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxQueuedBytes),
   waitingChildTimeoutMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.waitingChildTimeoutMs),
   maxQueued: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxQueued),
+  debounceMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.debounceMs),
+  debounceMaxWaitMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.debounceMaxWaitMs),
+  scheduleTimeoutMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.scheduleTimeoutMs),
 };
 
 export const TUNABLE_FIELDS = Object.keys(TUNABLE_CHECKS) as (keyof TunableConfig)[];
+
+/** Fields a vocabulary before the one named does not know: ignored there, like any unknown field. */
+const FIELD_SINCE: Partial<Record<keyof TunableConfig, Vocabulary>> = {
+  maxQueued: 'strategy-set',
+  debounceMs: 'full',
+  debounceMaxWaitMs: 'full',
+  scheduleTimeoutMs: 'full',
+};
+
+function fieldsOf(vocabulary: Vocabulary): (keyof TunableConfig)[] {
+  return TUNABLE_FIELDS.filter((field) => understands(vocabulary, FIELD_SINCE[field] ?? 'cancel-in-progress'));
+}
 
 /** The tunable fields present in `source`, checked; `prefix` names them in problems (e.g. `config.maxRuns`). */
 export function parseTunable(
@@ -275,12 +311,11 @@ export function parseTunable(
   prefix = '',
   vocabulary: Vocabulary = 'full',
 ): Parsed<Partial<TunableConfig>> {
-  const problem = firstProblem(
-    TUNABLE_FIELDS.map((field) => TUNABLE_CHECKS[field](prefix + field, source[field], vocabulary)),
-  );
+  const fields = fieldsOf(vocabulary);
+  const problem = firstProblem(fields.map((field) => TUNABLE_CHECKS[field](prefix + field, source[field], vocabulary)));
   if (problem) return { ok: false, problem };
   const value: Record<string, unknown> = {};
-  for (const field of TUNABLE_FIELDS) if (source[field] !== undefined) value[field] = source[field];
+  for (const field of fields) if (source[field] !== undefined) value[field] = source[field];
   return { ok: true, value: value };
 }
 
@@ -340,14 +375,14 @@ export function parseSubmission(payload: unknown, vocabulary: Vocabulary = 'full
       : { field: 'args', message: `args must be an array, got ${describe(payload.args)}` },
     payload.workflowId === undefined ? undefined : checkChildWorkflowId('workflowId', payload.workflowId),
     payload.taskQueue === undefined ? undefined : checkTaskQueue('taskQueue', payload.taskQueue),
-    vocabulary === 'full' ? checkPriority('priority', payload.priority) : undefined,
+    understands(vocabulary, 'strategy-set') ? checkPriority('priority', payload.priority) : undefined,
   ]);
   if (problem) return { ok: false, problem };
   const config = parseSubmitterConfig(payload.config, vocabulary);
   if (!config.ok) return config;
   const { id, workflowType, args, workflowId, taskQueue } = payload as unknown as Submission;
   // A run before the strategy set ignored `priority` like any unknown field.
-  const priority = vocabulary === 'full' ? (payload.priority as number | undefined) : undefined;
+  const priority = understands(vocabulary, 'strategy-set') ? (payload.priority as number | undefined) : undefined;
   return {
     ok: true,
     value: {

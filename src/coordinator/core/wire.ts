@@ -72,6 +72,15 @@ export interface SubmitterConfig {
   /** How many submissions may wait under CANCEL_QUEUED_EXCEPT_NEWEST / _OLDEST; the rest are dropped. @default maxRuns */
   maxQueued?: number | undefined;
   /**
+   * Debounce: a waiting submission becomes eligible once the key has had no newer submission for this long; the
+   * older waiting ones are dropped ("debounced by <id>"). @default undefined (no debounce)
+   */
+  debounceMs?: number | undefined;
+  /** With `debounceMs`: a burst's newest submission is eligible at most this long after the burst's first. */
+  debounceMaxWaitMs?: number | undefined;
+  /** A submission not started within this long of its arrival is dropped ("not started within …"). */
+  scheduleTimeoutMs?: number | undefined;
+  /**
    * A started child whose first workflow task no worker has picked up (no poller on its task queue) is shown as
    * waiting; after this long it is terminated and recorded as `failed` with the reason. @default undefined (wait)
    */
@@ -186,6 +195,8 @@ export interface OpenSubmission {
   priority?: number;
   /** A child found running again after its submission had closed (reset): its close records no second outcome. */
   revived?: boolean;
+  /** Under `debounceMs`: when the first submission of the burst this one debounced arrived (`debounceMaxWaitMs`). */
+  burstStartedAt?: string;
 }
 
 /** A submission that reached its final outcome. */
