@@ -228,7 +228,9 @@ export async function readAbandonedRun(
       // started, their closes) happened all the same, so those facts count here, where the base run's history ended.
       const resetFrom = baseRunOfReset(event);
       if (resetFrom) {
-        for (const fact of await baseRunTail(client, input.workflowId, resetFrom, decode, converter)) fold.add(fact);
+        for (const fact of await baseRunTail(client, input.workflowId, resetFrom, decode, converter)) {
+          fold.addFromBaseRun(fact);
+        }
         continue;
       }
       // What the run's next workflow task sees is one batch: its own cancellation (decided first, as the coordinator
@@ -256,7 +258,8 @@ export async function readAbandonedRun(
   const depth = input.depth ?? 0;
   if (fold && !prepared && chain && !chain.continued && depth < MAX_TAKE_OVER_DEPTH) {
     const earlier = await readPredecessor(client, input, chain, depth);
-    if (earlier) fold.rebase(earlier);
+    // The predecessor's state never saw what a reset's base run did after the reset point: applied again on top.
+    if (earlier) fold.rebase(earlier, true);
   }
   // Signals no workflow task handled (the run ended first) are decided by the next run.
   if (fold) flushBatch(fold);

@@ -276,6 +276,54 @@ describe('TakeOverFold', () => {
     expect(carried.seenIds).toEqual(['a', 'm34']);
   });
 
+  it('keeps the children a reset base run started after the reset point when the reset run never prepared', () => {
+    // Chaos seed 4242 (s661, s662, s665): a reset to the base run's first workflow task; the reset run never completed
+    // one (its history: the base run's tail, the base run's signals again, its own cancellation) and the fold rebased
+    // onto its predecessor's state, forgetting the base run's starts: the cancellation recorded them dropped.
+    const predecessor = takeOver(makeConfig({ maxRuns: 4 }), []);
+    const fold = new TakeOverFold(makeConfig({ maxRuns: 4 }), COORDINATOR_ID, undefined);
+    fold.add(submitted('s657', 0));
+    const start = (id: string, seq: number, second: number): AbandonedFact[] => [
+      {
+        type: 'startInitiated',
+        workflowId: childId(id),
+        at: at(second),
+        submissionId: id,
+        seq,
+        workflowType: 'demoWork',
+      },
+      { type: 'started', workflowId: childId(id), runId: `run-${id}`, at: at(second) },
+    ];
+    const tail: AbandonedFact[] = [
+      ...start('s657', 0, 1),
+      ...start('s661', 1, 2),
+      ...start('s662', 2, 3),
+      ...start('s665', 3, 4),
+      { type: 'closed', workflowId: childId('s665'), outcome: 'completed', at: at(5) },
+    ];
+    for (const fact of tail) fold.addFromBaseRun(fact);
+    for (const id of ['s661', 's662', 's665']) fold.add(submitted(id, 6)); // the reset re-applies the base's signals
+    fold.add({ type: 'coordinatorCancelRequested', at: at(7) });
+    fold.rebase(predecessor, true);
+    const { carried } = fold.result(at(8));
+    expect(carried.recent.map((run) => [run.id, run.outcome])).toEqual([['s665', 'completed']]);
+    expect(carried.runs.map((run) => [run.id, run.cancelReason])).toEqual([
+      ['s657', COORDINATOR_CANCELLED_REASON],
+      ['s661', COORDINATOR_CANCELLED_REASON],
+      ['s662', COORDINATOR_CANCELLED_REASON],
+    ]);
+    expect(carried.counters).toMatchObject({ submitted: 1, started: 4, duplicates: 3, dropped: 0 });
+  });
+
+  it("a reset run that prepared read its base run whole: the base run's tail before the take-over is not applied twice", () => {
+    const base = takeOver(makeConfig({ maxRuns: 2 }), history);
+    const fold = new TakeOverFold(makeConfig({ maxRuns: 2 }), COORDINATOR_ID, undefined);
+    fold.addFromBaseRun({ type: 'cancelRequested', workflowId: childId('a'), at: at(3) });
+    fold.rebase(base);
+    const { carried } = fold.result(at(4));
+    expect(carried.counters.cancelRequested).toBe(0);
+  });
+
   it('re-applies the abandoned run’s own cancellation after a rebase', () => {
     const predecessor = takeOver(makeConfig({ maxRuns: 2 }), history);
     const fold = new TakeOverFold(makeConfig({ maxRuns: 2 }), COORDINATOR_ID, undefined);

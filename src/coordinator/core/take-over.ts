@@ -153,11 +153,13 @@ export class TakeOverFold {
   private state: CoordinatorState;
   /**
    * Signals the abandoned run received before its own take-over completed (submissions, its cancellation): that run
-   * applied them on top of what it took over, so a rebase applies them again. Only signals: anything else before the
-   * take-over (what the base run of a reset did after the reset point) is in the take-over's result already. Chaos
-   * seed 4242: a submission that reached a reset run between its base run's tail and its take-over was lost.
+   * applied them on top of what it took over, so a rebase applies them again. Only signals, and what a reset's base run
+   * did after the reset point when the rebase is onto something that never saw it: anything else before the take-over
+   * is in the take-over's result already. Chaos seed 4242: a submission that reached a reset run between its base
+   * run's tail and its take-over was lost; and the children a base run started after the reset point were forgotten
+   * (their submissions recorded dropped) when the reset run never prepared and the fold rebased onto its predecessor.
    */
-  private signalsBeforeRebase: AbandonedFact[] | undefined = [];
+  private beforeRebase: { fact: AbandonedFact; fromBaseRun: boolean }[] | undefined = [];
 
   constructor(
     config: CoordinatorConfig,
@@ -169,16 +171,30 @@ export class TakeOverFold {
     this.state = pinned ? { ...start, pinned } : start;
   }
 
-  /** Restarts from `base`: the abandoned run took over its own predecessor before it handled any signal. */
-  rebase(base: TakenOver): void {
+  /**
+   * Restarts from `base`: the abandoned run took over its own predecessor before it handled any signal. A reset run's
+   * own take-over read its base run whole; `withBaseRunFacts` says `base` did not (the predecessor of a reset run that
+   * never prepared), so what the base run did after the reset point is applied again too.
+   */
+  rebase(base: TakenOver, withBaseRunFacts = false): void {
     const { coordinatorWorkflowId, pinned } = this.state;
     this.state = { ...initialState(base.config, coordinatorWorkflowId, base.carried), ...(pinned && { pinned }) };
-    for (const fact of this.signalsBeforeRebase ?? []) this.state = applyFact(this.state, fact);
-    this.signalsBeforeRebase = undefined;
+    for (const { fact, fromBaseRun } of this.beforeRebase ?? []) {
+      if (!fromBaseRun || withBaseRunFacts) this.state = applyFact(this.state, fact);
+    }
+    this.beforeRebase = undefined;
   }
 
   add(fact: AbandonedFact): void {
-    if (fact.type === 'submit' || fact.type === 'coordinatorCancelRequested') this.signalsBeforeRebase?.push(fact);
+    if (fact.type === 'submit' || fact.type === 'coordinatorCancelRequested') {
+      this.beforeRebase?.push({ fact, fromBaseRun: false });
+    }
+    this.state = applyFact(this.state, fact);
+  }
+
+  /** A fact of what a reset's base run did after the reset point (its starts, closes, cancellations). */
+  addFromBaseRun(fact: AbandonedFact): void {
+    this.beforeRebase?.push({ fact, fromBaseRun: true });
     this.state = applyFact(this.state, fact);
   }
 
