@@ -46,6 +46,7 @@ export {
   type LimitStrategy,
   type PinnedPolicy,
   type OpenSubmission,
+  type QueuedSubmission,
   type Run,
   type RunClosed,
   type SlotRelease,

@@ -59,7 +59,9 @@ function summaryOf(status: WhyStatus, supersededBy: string | undefined, reasons:
     ...(supersededBy !== undefined ? [`superseded by the newer submission ${supersededBy}`] : []),
     ...reasons.filter((reason) => supersededBy === undefined || !reason.startsWith(`superseded by ${supersededBy}`)),
   ];
-  return why.length === 0 ? SUMMARY_OF[status] : `${SUMMARY_OF[status]}: ${why.join('; ')}`;
+  if (why.length === 0) return SUMMARY_OF[status];
+  // A queued submission's reasons say what it waits for (run behaviour 6): more than "when a slot is free".
+  return `${status === 'queued' ? 'queued' : SUMMARY_OF[status]}: ${why.join('; ')}`;
 }
 
 /** The answer from the coordinator's state, which holds the submission (`status` is not `unknown`). */

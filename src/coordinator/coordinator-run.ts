@@ -9,6 +9,7 @@ import { applyConfig } from './core/config-change';
 import { Children } from './children';
 import { COORDINATOR_CANCELLED_REASON, decide } from './core/decide';
 import { describeCoordinator } from './core/details';
+import { whyWaiting } from './core/why-waiting';
 import { recordMetrics } from './metric-emitter';
 import type { RunStart } from './run-preparation';
 import type { Behaviours } from './behaviours';
@@ -126,7 +127,7 @@ export class CoordinatorRun {
     if (cancels.length > 0 && starts.length > 0) await Promise.resolve();
     starts.forEach((command) => this.children.execute(command));
     this.children.askToReportClose();
-    setCurrentDetails(describeCoordinator(this.state));
+    this.describe();
   }
 
   /**
@@ -143,12 +144,18 @@ export class CoordinatorRun {
     }
   }
 
+  /** The coordinator's current details in Web UI (timedQueue: with why each queued submission waits). */
+  describe(): void {
+    const waiting = this.behaviours.has('timedQueue') ? whyWaiting(this.state, Date.now()) : undefined;
+    setCurrentDetails(describeCoordinator(this.state, waiting));
+  }
+
   /** Says which task queues' workers lack the interceptor, once the unreported closes waited their margin. */
   judgeUnreportedCloses(): void {
     const judged = confirmUnreportedCloses(this.state, now());
     if (judged === this.state) return;
     this.state = judged;
-    setCurrentDetails(describeCoordinator(this.state));
+    this.describe();
   }
 
   /** Whether the run should hand over to a new one (history size, signal count, the server's suggestion…). */

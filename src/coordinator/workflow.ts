@@ -27,6 +27,7 @@ import { decideBehaviours } from './behaviours';
 import { toView, type CoordinatorEvent } from './core/state';
 import { parseRunClosed } from './core/validation';
 import { alarmSummary, nextWakeUp } from './wake-up';
+import { whyWaiting } from './core/why-waiting';
 
 const submitRawSignal = rawSignal(SUBMIT_SIGNAL);
 const runClosedRawSignal = rawSignal(RUN_CLOSED_SIGNAL);
@@ -61,7 +62,11 @@ export const concurrencyCoordinator = withRawInput(async function concurrencyCoo
   run.children.inheritClosing(carried?.closing ?? []);
   // Submissions received but not decided yet (the run is still preparing, or their task is being handled) show as
   // queued: a submitter asking right after submit() must not be told its submission is unknown.
-  setHandler(stateQuery, () => toView(inbox.reduce(applyEvent, run.state)));
+  setHandler(stateQuery, () => {
+    const state = inbox.reduce(applyEvent, run.state);
+    // timedQueue: each queued submission says where it stands (its place, what it waits for) — a query answer only.
+    return toView(state, behaviours.has('timedQueue') ? whyWaiting(state, Date.now()) : undefined);
+  });
   setHandler(runClosedRawSignal, (payload: unknown) => {
     signalsThisRun++;
     const parsed = parseRunClosed(decodeRaw(payload));

@@ -5,7 +5,8 @@
  * in their own history; `maxRuns` computed from the input moves the key's limit. Judged from Temporal's histories.
  */
 import { describe, expect, it } from 'vitest';
-import { submit } from '../../src/client';
+import { getSubmissionStatus, submit } from '../../src/client';
+import type { QueuedSubmission } from '../../src/index';
 import { demoPolicy, settled, submitDemo, waitForState } from '../helpers/demo';
 import { childTimelines, maxOpenChildren } from '../helpers/histories';
 import { createTestWorker, uniqueName } from '../helpers/temporal';
@@ -60,7 +61,15 @@ describe('time in the queue', () => {
       const first = await submitDemo(ctx.client, policy, 'report', 'st1', 4_000);
       const coordinatorId = first.coordinatorWorkflowId;
       await waitForState(ctx.client, coordinatorId, (s) => s.running.some((r) => r.runId), 'st1 running');
-      await submitDemo(ctx.client, policy, 'report', 'st2', 200);
+      const st2Submitted = await submitDemo(ctx.client, policy, 'report', 'st2', 200);
+      // Where it stands, as its submitter sees it: its place, what it waits for, when it is dropped.
+      const waiting = await getSubmissionStatus(ctx.client, st2Submitted);
+      expect(waiting.status).toBe('queued');
+      const queued = waiting.status === 'queued' ? (waiting.run as QueuedSubmission) : undefined;
+      expect(queued?.position).toBe(1);
+      expect(queued?.waitingFor).toMatch(
+        /^waits for a free slot \(maxRuns 1, held by st1\); dropped at \d\d:\d\d:\d\d UTC unless started/,
+      );
       const dropped = await waitForState(
         ctx.client,
         coordinatorId,

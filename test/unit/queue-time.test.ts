@@ -1,12 +1,15 @@
 /**
  * Time in the queue (run behaviour 6, timedQueue), through `decide()`: `scheduleTimeoutMs` drops what waited too long,
  * `debounceMs` / `debounceMaxWaitMs` hold a burst back and drop all but its newest, and the deadline the shell wakes
- * at. Without those options nothing here changes a decision (every other unit and replay test says so).
+ * at, and why a queued submission waits. Without those options nothing here changes a decision (every other unit
+ * and replay test says so).
  */
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/coordinator/core/decide';
+import { describeCoordinator } from '../../src/coordinator/core/details';
 import { nextQueueDeadline } from '../../src/coordinator/core/queue-time';
-import type { CoordinatorEvent, CoordinatorState } from '../../src/coordinator/core/state';
+import { toView, type CoordinatorEvent, type CoordinatorState } from '../../src/coordinator/core/state';
+import { whyWaiting } from '../../src/coordinator/core/why-waiting';
 import { at, cancelsOf, childId, confirmations, makeState, startsOf, submitEvent } from './support';
 
 function step(state: CoordinatorState, events: CoordinatorEvent[], second: number): CoordinatorState {
@@ -111,5 +114,59 @@ describe('debounceMs', () => {
     expect(deadline(state, 3)).toBeUndefined(); // eligible, waiting for a slot: no timer
     const freed = decide(state, [closed('a', 4)], at(4));
     expect(startsOf(freed.commands).map((run) => run.id)).toEqual(['b']);
+  });
+});
+
+describe('why a queued submission waits', () => {
+  const waitingOf = (state: CoordinatorState, second: number) =>
+    [...whyWaiting(state, Date.parse(at(second))).entries()].map(([id, why]) => [id, why.position, why.waitingFor]);
+
+  it('names its place in the queue and the runs holding the slots', () => {
+    let state = makeState({ maxRuns: 1, limitStrategy: 'GROUP_ROUND_ROBIN' });
+    state = step(state, [submitEvent('a', at(0))], 0);
+    state = step(state, [submitEvent('b', at(0)), submitEvent('c', at(0), { priority: 1 })], 0);
+    expect(waitingOf(state, 1)).toEqual([
+      ['c', 1, 'waits for a free slot (maxRuns 1, held by a)'],
+      ['b', 2, 'waits for a free slot (maxRuns 1, held by a)'],
+    ]);
+    const view = toView(state, whyWaiting(state, Date.parse(at(1))));
+    expect(view.queued.map((run) => [run.id, run.position])).toEqual([
+      ['b', 2],
+      ['c', 1],
+    ]);
+    expect(describeCoordinator(state, whyWaiting(state, Date.parse(at(1))))).toContain(
+      '#1 · waits for a free slot (maxRuns 1, held by a)',
+    );
+  });
+
+  it('says until when a debounce holds it, and when its schedule timeout drops it', () => {
+    let state = makeState({
+      maxRuns: 1,
+      limitStrategy: 'GROUP_ROUND_ROBIN',
+      debounceMs: 5_000,
+      scheduleTimeoutMs: 60_000,
+    });
+    state = step(state, [submitEvent('a', at(0))], 0);
+    expect(waitingOf(state, 1)).toEqual([
+      [
+        'a',
+        1,
+        'waits for its debounce: eligible at 00:00:05 UTC unless a newer submission arrives (debounceMs 5 s); ' +
+          'dropped at 00:01:00 UTC unless started (scheduleTimeoutMs)',
+      ],
+    ]);
+  });
+
+  it('under CANCEL_IN_PROGRESS the newest kept submission is first', () => {
+    let state = makeState({ maxRuns: 2, limitStrategy: 'CANCEL_IN_PROGRESS', slotRelease: 'on-close' });
+    state = step(state, [submitEvent('a', at(0)), submitEvent('b', at(0))], 0);
+    state = step(state, [submitEvent('c', at(1)), submitEvent('d', at(1))], 1);
+    expect(waitingOf(state, 2).map(([id, position]) => [id, position])).toEqual([
+      ['d', 1],
+      ['c', 2],
+    ]);
+    expect(waitingOf(state, 2)[0]?.[2]).toBe(
+      'waits for a free slot (maxRuns 2, held by a (cancelling), b (cancelling))',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { ClosedSubmission, OpenSubmission } from './wire';
 import type { CoordinatorState } from './state';
+import type { Waiting } from './why-waiting';
 
 /** How many open submissions (running, cancelling, queued) the Web UI's "current details" lists. */
 const SHOWN_OPEN = 10;
@@ -44,7 +45,7 @@ function row(cells: (string | number)[]): string {
   return `| ${cells.map((text) => `${text}\u00a0\u00a0\u00a0`).join(' | ')} |`;
 }
 
-function openRow(run: OpenSubmission): string {
+function openRow(run: OpenSubmission, waiting: ReadonlyMap<string, Waiting> | undefined): string {
   const id = `\`${cell(run.id)}\``;
   const superseded = run.supersededBy === undefined ? undefined : `superseded by \`${cell(run.supersededBy)}\``;
   if (run.cancelRequestedAt !== undefined) {
@@ -53,8 +54,11 @@ function openRow(run: OpenSubmission): string {
       run.terminateAfter === undefined ? '' : `; terminated at ${clock(run.terminateAfter)} if still open`;
     return row([id, run.seq, 'cancelling', clock(run.cancelRequestedAt), `${why}${escalation}`]);
   }
-  if (run.startedAt === undefined)
-    return row([id, run.seq, 'queued', clock(run.submittedAt), 'waiting for a free slot']);
+  if (run.startedAt === undefined) {
+    const why = waiting?.get(run.id);
+    const text = why === undefined ? 'waiting for a free slot' : cell(`#${why.position} · ${why.waitingFor}`);
+    return row([id, run.seq, 'queued', clock(run.submittedAt), text]);
+  }
   if (run.conflict) {
     const why = "its workflow ID was in use: is it this submission's child?";
     return row([id, run.seq, 'checking', clock(run.startedAt), why]);
@@ -76,9 +80,9 @@ const TABLE_HEAD = [row(['submission', '#', 'status', 'since (UTC)', 'why']), '|
 /**
  * Markdown for the coordinator's "current details" in Temporal Web UI: what runs, is being cancelled or waits, and
  * the latest outcomes with their reasons (who superseded whom, why something was dropped or rejected), so the why of
- * every decision is on the coordinator's page.
+ * every decision is on the coordinator's page. With `waiting` (why-waiting.ts), a queued row says what it waits for.
  */
-export function describeCoordinator(state: CoordinatorState): string {
+export function describeCoordinator(state: CoordinatorState, waiting?: ReadonlyMap<string, Waiting>): string {
   const { policy, key, maxRuns, limitStrategy, slotRelease } = state.config;
   const running = state.runs.filter((run) => run.startedAt !== undefined);
   const queued = state.runs.filter((run) => run.startedAt === undefined);
@@ -95,7 +99,7 @@ export function describeCoordinator(state: CoordinatorState): string {
   lines.push('', '**Running and queued**');
   if (open.length === 0) lines.push('', 'nothing: the key is idle');
   else {
-    lines.push('', ...TABLE_HEAD, ...open.slice(0, SHOWN_OPEN).map(openRow));
+    lines.push('', ...TABLE_HEAD, ...open.slice(0, SHOWN_OPEN).map((run) => openRow(run, waiting)));
     if (open.length > SHOWN_OPEN)
       lines.push('', `and ${open.length - SHOWN_OPEN} more (the \`state\` query lists all)`);
   }

@@ -13,6 +13,7 @@ import {
   type Notice,
   type PinnedPolicy,
   type OpenSubmission,
+  type QueuedSubmission,
   type UnreportedClose,
 } from './wire';
 import {
@@ -23,6 +24,7 @@ import {
   utf8Length,
 } from './limits';
 import type { CoordinatorConfig, Vocabulary } from './validation';
+import type { Waiting } from './why-waiting';
 
 /** Why everything open is cancelled and everything queued dropped once the coordinator itself is cancelled. */
 export const COORDINATOR_CANCELLED_REASON = 'the coordinator was cancelled';
@@ -264,11 +266,14 @@ export function holdsSlot(run: OpenSubmission, config: CoordinatorConfig): boole
   return isOpen(run) && (config.slotRelease === 'on-close' || run.cancelRequestedAt === undefined);
 }
 
-/** The `state` query's answer. */
-export function toView(state: CoordinatorState): CoordinatorStateView {
+/** The `state` query's answer; `waiting` (why-waiting.ts) adds each queued submission's place and reason. */
+export function toView(state: CoordinatorState, waiting?: ReadonlyMap<string, Waiting>): CoordinatorStateView {
   const { policy, key, maxRuns, limitStrategy, slotRelease, cancelGracePeriodMs } = state.config;
   // Queued args stay out of the view: a query answer must stay small whatever the submitters sent.
-  const withoutArgs = ({ args: _args, ...run }: OpenSubmission): OpenSubmission => run;
+  const withoutArgs = ({ args: _args, ...run }: OpenSubmission): QueuedSubmission => {
+    const why = waiting?.get(run.id);
+    return why === undefined ? run : { ...run, ...why };
+  };
   return {
     policy,
     key,

@@ -199,6 +199,17 @@ export interface OpenSubmission {
   burstStartedAt?: string;
 }
 
+/** A queued submission as the `state` query shows it: with where it stands, from run behaviour 6 on. */
+export interface QueuedSubmission extends OpenSubmission {
+  /** 1 for the submission that starts next: queue order (priority, then arrival; newest first under CANCEL_IN_PROGRESS). */
+  position?: number;
+  /**
+   * What it waits for, in words: its debounce (and until when), a free slot (and the runs holding them), or its start
+   * in the next workflow task; and when its schedule timeout drops it.
+   */
+  waitingFor?: string;
+}
+
 /** A submission that reached its final outcome. */
 export interface ClosedSubmission {
   id: string;
@@ -252,7 +263,7 @@ export interface CoordinatorStateView {
   limitStrategy: LimitStrategy;
   slotRelease: SlotRelease;
   running: OpenSubmission[];
-  queued: OpenSubmission[];
+  queued: QueuedSubmission[];
   recent: ClosedSubmission[];
   counters: CoordinatorCounters;
   cancelGracePeriodMs: number;
