@@ -46,6 +46,14 @@ export interface ConcurrencyPolicy<Input = unknown> {
   taskQueue?: string | undefined;
   /** Task queue of the children; @default the coordinators' task queue */
   childTaskQueue?: string | undefined;
+  /**
+   * How `submit()` hands a submission to the key's coordinator. `'signal'` (signal-with-start) resolves once the server
+   * stored it, even while no worker runs the coordinator; a key flooded by many callers at once can keep its run from
+   * continuing as new until Temporal's 10,000-signal cap refuses them for a while. `'update'` (Update-with-Start of the
+   * `submit` Update) resolves once a coordinator run took it, so it waits for a worker; a flood never stops a
+   * rollover (a semaphore on a constant key). @default 'signal'
+   */
+  admission?: 'signal' | 'update' | undefined;
   /** A coordinator with nothing running or queued completes after this long. @default 300000 */
   idleTimeoutMs?: number | undefined;
   /** How often a coordinator checks its open children for closes nobody reported. @default 60000 */
@@ -83,6 +91,14 @@ export interface ConcurrencyPolicy<Input = unknown> {
   debounceMaxWaitMs?: number | undefined;
   /** A submission not started within this long of its arrival is dropped ("not started within …"). */
   scheduleTimeoutMs?: number | undefined;
+  /**
+   * The most bytes a child of this policy returns (result or failure). Temporal copies each child's result into the
+   * coordinator's history, so a run starts only 48 MiB / this many children before it continues as new: a policy whose
+   * children return little (most) says so, and a hot key with a high `maxRuns` rolls over far less often. A child that
+   * returns more can push the run past Temporal's history limit; the next run takes its work over.
+   * @default 2 MiB, the server's blob limit
+   */
+  maxResultBytes?: number | undefined;
 }
 
 /**
@@ -140,6 +156,14 @@ export function checkPolicyShape(policy: ConcurrencyPolicy<never>): void {
       'name',
       `name must not contain '/', got ${JSON.stringify(policy.name)}`,
       policy.name,
+    );
+  }
+  const admission = (policy as { admission?: unknown }).admission;
+  if (admission !== undefined && admission !== 'signal' && admission !== 'update') {
+    throw new ConcurrencyInputError(
+      'admission',
+      `admission must be 'signal' or 'update', got ${JSON.stringify(admission) ?? typeof admission}`,
+      admission,
     );
   }
   const taskQueueProblem = policy.taskQueue === undefined ? undefined : checkTaskQueue('taskQueue', policy.taskQueue);

@@ -15,6 +15,7 @@ import { concurrencySearchAttributes } from '../coordinator/search-attributes';
 import { ConcurrencyInputError } from './errors';
 import { sendWithSearchAttributes } from './search-attribute-fallback';
 import { retryAtSignalCap } from './signal-cap';
+import { admitByUpdate } from './update-admission';
 import { childWorkflowId, coordinatorWorkflowId } from './ids';
 import {
   checkPolicyShape,
@@ -173,6 +174,22 @@ export async function submit<W extends Workflow>(client: Client, options: Submit
   const { prepared, taskQueue } = prepare(options);
   const { coordinatorInput, submission, coordinatorWorkflowId: coordinatorId } = prepared;
   const searchAttributes = concurrencySearchAttributes(coordinatorInput.policy, coordinatorInput.key);
+  const staticSummary = summaryText(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`);
+  if (options.policy.admission === 'update') {
+    const start = {
+      coordinatorWorkflowId: coordinatorId,
+      taskQueue,
+      coordinatorInput,
+      staticSummary,
+      searchAttributes,
+    };
+    await admitByUpdate(client, start, submission);
+    return {
+      submissionId: submission.id,
+      coordinatorWorkflowId: coordinatorId,
+      childWorkflowId: childWorkflowId(coordinatorId, submission.id, submission.workflowId),
+    };
+  }
   await retryAtSignalCap(() =>
     // Where the namespace has no ConcurrencyPolicy/ConcurrencyKey registered, sent (once refused) without them.
     sendWithSearchAttributes(client, searchAttributes, (typedSearchAttributes) =>
@@ -184,7 +201,7 @@ export async function submit<W extends Workflow>(client: Client, options: Submit
         args: [coordinatorInput],
         signal: submitSignal,
         signalArgs: [submission],
-        staticSummary: summaryText(`concurrency coordinator ${coordinatorInput.policy}/${coordinatorInput.key}`),
+        staticSummary,
         ...(typedSearchAttributes && { typedSearchAttributes }),
       }),
     ),

@@ -8,7 +8,7 @@ import { now } from './clock';
 import { applyConfig } from './core/config-change';
 import { Children } from './children';
 import { COORDINATOR_CANCELLED_REASON, decide } from './core/decide';
-import { describeCoordinator } from './core/details';
+import { describeCoordinator, shownIds } from './core/details';
 import { whyWaiting } from './core/why-waiting';
 import { recordMetrics } from './metric-emitter';
 import type { RunStart } from './run-preparation';
@@ -42,6 +42,12 @@ const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
 const RESULT_HISTORY_BUDGET = 48 * 1024 * 1024;
 const MAX_CHILD_RESULT_BYTES = 2 * 1024 * 1024;
 
+/**
+ * Continue-as-new after this many `submit` Updates: Temporal accepts at most 2,000 per run (`limit.maxTotalUpdates`),
+ * and Updates go on arriving while the run settles for its rollover (they are retried on the new run after it).
+ */
+const UPDATES_BEFORE_ROLLOVER = 1000;
+
 export class CoordinatorRun {
   readonly children: Children;
   readonly sweeper: Sweeper;
@@ -59,6 +65,7 @@ export class CoordinatorRun {
     readonly inbox: CoordinatorEvent[],
     readonly behaviours: Behaviours,
     private readonly signalsThisRun: () => number,
+    private readonly updatesThisRun: () => number = () => 0,
   ) {
     this.children = new Children({ state: () => this.state, inbox, behaviours, sweeper: () => this.sweeper });
     this.sweeper = createSweeper(() => this.state, inbox, {
@@ -146,7 +153,9 @@ export class CoordinatorRun {
 
   /** The coordinator's current details in Web UI (timedQueue: with why each queued submission waits). */
   describe(): void {
-    const waiting = this.behaviours.has('timedQueue') ? whyWaiting(this.state, Date.now()) : undefined;
+    const waiting = this.behaviours.has('timedQueue')
+      ? whyWaiting(this.state, Date.now(), shownIds(this.state))
+      : undefined;
     setCurrentDetails(describeCoordinator(this.state, waiting));
   }
 
@@ -166,7 +175,9 @@ export class CoordinatorRun {
     return (
       continueAsNewSuggested ||
       (continueAsNewAfterEvents !== undefined && historyLength >= continueAsNewAfterEvents) ||
-      this.signalsThisRun() >= continueAsNewAfterSignals ||
+      // Messages, whether signals or `submit` Updates (a run before any Update counts signals alone, as it did).
+      this.signalsThisRun() + this.updatesThisRun() >= continueAsNewAfterSignals ||
+      this.updatesThisRun() >= UPDATES_BEFORE_ROLLOVER ||
       historySize >= HISTORY_BYTES_LIMIT ||
       this.startsWithheld > 0
     );
@@ -194,7 +205,9 @@ export class CoordinatorRun {
 
   /** How many more children this run's history can take the results of (boundResultHistory). */
   private startBudget(): number {
-    const room = Math.floor((RESULT_HISTORY_BUDGET - workflowInfo().historySize) / MAX_CHILD_RESULT_BYTES);
+    // maxResultBytes: what the policy says its children return at most (a run before timedQueue never has it).
+    const perChild = this.state.config.maxResultBytes ?? MAX_CHILD_RESULT_BYTES;
+    const room = Math.floor((RESULT_HISTORY_BUDGET - workflowInfo().historySize) / perChild);
     return Math.max(0, room - this.children.ownOpen);
   }
 }

@@ -5,14 +5,16 @@
  *
  * @module
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import {
   REPORT_CLOSE_SIGNAL,
   RUN_CLOSED_SIGNAL,
   STATE_QUERY,
   SUBMIT_SIGNAL,
+  SUBMIT_UPDATE,
   SUPERSEDED_SIGNAL,
   type CoordinatorStateView,
+  type SubmitAck,
   type ReportClose,
   type RunClosed,
   type Submission,
@@ -22,6 +24,7 @@ import {
 export * from './core/wire';
 
 export const submitSignal = defineSignal<[Submission]>(SUBMIT_SIGNAL);
+export const submitUpdate = defineUpdate<SubmitAck, [Submission | Submission[]]>(SUBMIT_UPDATE);
 export const runClosedSignal = defineSignal<[RunClosed]>(RUN_CLOSED_SIGNAL);
 export const stateQuery = defineQuery<CoordinatorStateView>(STATE_QUERY);
 export const supersededSignal = defineSignal<[Superseded]>(SUPERSEDED_SIGNAL);

@@ -15,10 +15,12 @@ import * as common from '@temporalio/common';
 import {
   defaultPayloadConverter,
   defineSignal,
+  defineUpdate,
   workflowInfo,
   type PayloadConverter,
   type SignalDefinition,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import { undecodable } from './core/validation';
 import { COORDINATOR_WORKFLOW_TYPE } from './core/wire';
 
@@ -56,6 +58,13 @@ export function rawSignal(name: string): SignalDefinition<[unknown]> {
   const typeInfo = rawValue.rawValueTypeInfo;
   const options = typeInfo ? { typeInfo: { inputTypes: [typeInfo] } } : {};
   return defineSignal<[unknown]>(name, options);
+}
+
+/** The workflow side's definition of one of the coordinator's own Updates: its argument arrives undecoded. */
+export function rawUpdate<Ret>(name: string): UpdateDefinition<Ret, [unknown]> {
+  const typeInfo = rawValue.rawValueTypeInfo;
+  const options = typeInfo ? { typeInfo: { inputTypes: [typeInfo] } } : {};
+  return defineUpdate<Ret, [unknown]>(name, options);
 }
 
 /**

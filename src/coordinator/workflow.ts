@@ -6,7 +6,7 @@
  * Everything runs in a non-cancellable scope: a cancellation of the coordinator (Web UI "Request Cancellation",
  * `handle.cancel()`) is an event like any other, so no timer, condition or activity rejects underneath the loop.
  */
-import { CancellationScope, allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { createAlarm } from './alarm';
 import { now } from './clock';
 import { CoordinatorRun } from './coordinator-run';
@@ -15,11 +15,14 @@ import { foldEvents } from './metric-emitter';
 import {
   RUN_CLOSED_SIGNAL,
   SUBMIT_SIGNAL,
+  SUBMIT_UPDATE,
+  MAX_SUBMISSIONS_PER_UPDATE,
   stateQuery,
+  type SubmitAck,
   type CoordinatorInput,
   type CoordinatorResult,
 } from './messages';
-import { decodeRaw, rawSignal, withRawInput } from './raw-payload';
+import { decodeRaw, rawSignal, rawUpdate, withRawInput } from './raw-payload';
 import { prepareRun } from './run-preparation';
 import { endRun, rollOver } from './run-end';
 import { beginRun } from './run-start';
@@ -30,6 +33,7 @@ import { alarmSummary, nextWakeUp } from './wake-up';
 import { whyWaiting } from './core/why-waiting';
 
 const submitRawSignal = rawSignal(SUBMIT_SIGNAL);
+const submitRawUpdate = rawUpdate<SubmitAck>(SUBMIT_UPDATE);
 const runClosedRawSignal = rawSignal(RUN_CLOSED_SIGNAL);
 
 /** Longest wait for starts to be confirmed before continue-as-new is retried. */
@@ -52,13 +56,48 @@ export const concurrencyCoordinator = withRawInput(async function concurrencyCoo
   const input = decodeRaw(rawInput) as CoordinatorInput;
   const inbox: CoordinatorEvent[] = [];
   let signalsThisRun = 0;
+  let updatesThisRun = 0;
   setHandler(submitRawSignal, (payload: unknown) => {
     signalsThisRun++;
     inbox.push({ type: 'submit', payload: decodeRaw(payload), at: now() });
   });
+  // Submissions as an Update (one, or an array): queued like the signal's and acknowledged at once, so the handler
+  // is finished within its workflow task and never holds a rollover back. Old histories hold no Updates.
+  setHandler(
+    submitRawUpdate,
+    (payload: unknown): SubmitAck => {
+      updatesThisRun++;
+      const decoded = decodeRaw(payload);
+      const submissions = Array.isArray(decoded) ? decoded : [decoded];
+      const at = now();
+      for (const submission of submissions) inbox.push({ type: 'submit', payload: submission, at });
+      const submissionIds = submissions.map((submission: unknown) => {
+        const id = (submission as { id?: unknown } | null)?.id;
+        return typeof id === 'string' ? id : '';
+      });
+      return { submissionIds, coordinatorRunId: workflowInfo().runId };
+    },
+    {
+      // Refused before it is taken (no history event, an error for the caller): an array the run could not bound.
+      validator: (payload: unknown) => {
+        const decoded = decodeRaw(payload);
+        if (Array.isArray(decoded) && (decoded.length === 0 || decoded.length > MAX_SUBMISSIONS_PER_UPDATE)) {
+          throw new Error(
+            `a submit Update carries 1 to ${MAX_SUBMISSIONS_PER_UPDATE} submissions, got ${decoded.length}`,
+          );
+        }
+      },
+    },
+  );
   const behaviours = decideBehaviours();
   const { state, continued, carried } = beginRun(input, inbox, behaviours);
-  const run = new CoordinatorRun(state, inbox, behaviours, () => signalsThisRun);
+  const run = new CoordinatorRun(
+    state,
+    inbox,
+    behaviours,
+    () => signalsThisRun,
+    () => updatesThisRun,
+  );
   run.children.inheritClosing(carried?.closing ?? []);
   // Submissions received but not decided yet (the run is still preparing, or their task is being handled) show as
   // queued: a submitter asking right after submit() must not be told its submission is unknown.

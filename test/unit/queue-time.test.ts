@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/coordinator/core/decide';
 import { describeCoordinator } from '../../src/coordinator/core/details';
+import { MAX_QUEUED_SUBMISSIONS } from '../../src/coordinator/core/limits';
 import { nextQueueDeadline } from '../../src/coordinator/core/queue-time';
 import { toView, type CoordinatorEvent, type CoordinatorState } from '../../src/coordinator/core/state';
 import { whyWaiting } from '../../src/coordinator/core/why-waiting';
@@ -168,5 +169,24 @@ describe('why a queued submission waits', () => {
     expect(waitingOf(state, 2)[0]?.[2]).toBe(
       'waits for a free slot (maxRuns 2, held by a (cancelling), b (cancelling))',
     );
+  });
+});
+
+describe('a bounded queue', () => {
+  it('keeps at most MAX_QUEUED_SUBMISSIONS waiting: newer arrivals beyond it are dropped, saying so', () => {
+    const state = makeState({ maxRuns: 1, limitStrategy: 'GROUP_ROUND_ROBIN' });
+    const events = Array.from({ length: MAX_QUEUED_SUBMISSIONS + 3 }, (_, i) => submitEvent(`q${i}`, at(0)));
+    const decided = decide(state, events, at(0)).state;
+    expect(running(decided)).toEqual(['q0']);
+    expect(queued(decided)).toHaveLength(MAX_QUEUED_SUBMISSIONS);
+    expect(dropped(decided)).toEqual(
+      [`q${MAX_QUEUED_SUBMISSIONS + 1}`, `q${MAX_QUEUED_SUBMISSIONS + 2}`].map((id) => [
+        id,
+        `queue full: ${MAX_QUEUED_SUBMISSIONS} submissions wait, the most one coordinator carries`,
+      ]),
+    );
+    // A run from before the timedQueue behaviour kept them all, as it did.
+    const legacy = decide({ ...state, vocabulary: 'strategy-set' }, events, at(0)).state;
+    expect(queued(legacy)).toHaveLength(MAX_QUEUED_SUBMISSIONS + 2);
   });
 });

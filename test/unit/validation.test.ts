@@ -394,6 +394,7 @@ describe('parseSubmitterConfig and parseTunable', () => {
       debounceMs: 1,
       debounceMaxWaitMs: 1,
       scheduleTimeoutMs: 1,
+      maxResultBytes: 1,
     };
     expect(Object.keys(all).sort()).toEqual([...TUNABLE_FIELDS].sort());
     expect(parseSubmitterConfig(all)).toEqual({ ok: true, value: all });

@@ -7,6 +7,7 @@ import { adoptChildren } from './adoption';
 import { applyConfig } from './config-change';
 import {
   MAX_OPEN_CHILDREN,
+  MAX_QUEUED_SUBMISSIONS,
   MAX_REASON_BYTES,
   MAX_START_BYTES_PER_TASK,
   MAX_STARTS_PER_TASK,
@@ -33,7 +34,7 @@ import { groupRoundRobin } from './strategies/group-round-robin';
 import { queueTime } from './queue-time';
 import { applyCloseUnreported, applyRunClosedHeard } from './unreported-close';
 import type { Plan, Strategy } from './strategies/plan';
-import { idOfInvalidSubmission, parseSubmission } from './validation';
+import { idOfInvalidSubmission, parseSubmission, understands } from './validation';
 
 export { defaultChildWorkflowId };
 
@@ -380,6 +381,25 @@ function dropOverBudget(state: CoordinatorState, at: string, deferred: ReadonlyS
 }
 
 /**
+ * (timedQueue) At most {@link MAX_QUEUED_SUBMISSIONS} wait: the newest beyond it are dropped, as a queue that is full
+ * turns new arrivals away — what waited first keeps its place. A run before that behaviour keeps any number.
+ */
+function dropOverLength(state: CoordinatorState, at: string): CoordinatorState {
+  if (!understands(vocabularyOf(state), 'full')) return state;
+  const waiting = state.runs.filter((run) => !isOpen(run) && isLive(run));
+  if (waiting.length <= MAX_QUEUED_SUBMISSIONS) return state;
+  const dropIds = new Set(
+    [...waiting]
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, waiting.length - MAX_QUEUED_SUBMISSIONS)
+      .map((run) => run.id),
+  );
+  const reason = `queue full: ${MAX_QUEUED_SUBMISSIONS} submissions wait, the most one coordinator carries`;
+  const dropped = state.runs.filter((run) => dropIds.has(run.id)).map((run) => closeRun(run, 'dropped', at, reason));
+  return record({ ...state, runs: state.runs.filter((run) => !dropIds.has(run.id)) }, dropped);
+}
+
+/**
  * Applies a strategy's plan. With `issue` false nothing is carried out (used when taking over an abandoned run):
  * drops are recorded, displaced children are only marked, to be cancelled once the next run confirmed them.
  */
@@ -429,7 +449,7 @@ function applyPlan(state: CoordinatorState, plan: Plan, at: string, issue: boole
   // Planned starts not issued now hold their slot: deferred to the next task, or (taking over) already issued by the
   // abandoned run in a task whose start events the fold has not read yet. A cancelled coordinator starts nothing.
   const holding = state.cancelledAt === undefined ? plan.start.filter((id) => !starts.has(id)) : [];
-  const next = dropOverBudget(record({ ...state, runs, counters }, dropped), at, new Set(holding));
+  const next = dropOverLength(dropOverBudget(record({ ...state, runs, counters }, dropped), at, new Set(holding)), at);
   return {
     state: next,
     commands: [...cancelCommands, ...startCommands],

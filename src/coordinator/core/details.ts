@@ -3,7 +3,7 @@ import type { CoordinatorState } from './state';
 import type { Waiting } from './why-waiting';
 
 /** How many open submissions (running, cancelling, queued) the Web UI's "current details" lists. */
-const SHOWN_OPEN = 10;
+export const SHOWN_OPEN = 10;
 /** How many of the latest outcomes it lists. */
 const SHOWN_RECENT = 10;
 const SHOWN_NOTICES = 3;
@@ -77,6 +77,20 @@ function recentRow(run: ClosedSubmission): string {
 
 const TABLE_HEAD = [row(['submission', '#', 'status', 'since (UTC)', 'why']), '| --- | --- | --- | --- | --- |'];
 
+/** The open submissions the details list first, newest first: the submission a reader looks for is usually the latest. */
+export function shownOpen(state: CoordinatorState): OpenSubmission[] {
+  return [...state.runs].sort((a, b) => b.seq - a.seq);
+}
+
+/** The ids of the submissions the details show in their table. */
+export function shownIds(state: CoordinatorState): Set<string> {
+  return new Set(
+    shownOpen(state)
+      .slice(0, SHOWN_OPEN)
+      .map((run) => run.id),
+  );
+}
+
 /**
  * Markdown for the coordinator's "current details" in Temporal Web UI: what runs, is being cancelled or waits, and
  * the latest outcomes with their reasons (who superseded whom, why something was dropped or rejected), so the why of
@@ -94,8 +108,7 @@ export function describeCoordinator(state: CoordinatorState, waiting?: ReadonlyM
   ];
   if (state.cancelledAt !== undefined) lines.push('', `**Cancelled** at ${state.cancelledAt}: winding down.`);
   lines.push(...missingInterceptorLines(state.interceptorMissingOn ?? []));
-  // Newest first: the submission a reader looks for is usually the latest.
-  const open = [...state.runs].sort((a, b) => b.seq - a.seq);
+  const open = shownOpen(state);
   lines.push('', '**Running and queued**');
   if (open.length === 0) lines.push('', 'nothing: the key is idle');
   else {

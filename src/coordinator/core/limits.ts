@@ -42,6 +42,12 @@ export const MAX_START_BYTES_PER_TASK = 1024 * 1024;
 /** Most child starts issued in one workflow task; the rest follow in the next task. */
 export const MAX_STARTS_PER_TASK = 100;
 
+/**
+ * Most submissions one key keeps waiting (the timedQueue behaviour): the queue travels in one continue-as-new payload,
+ * which the server caps at 2 MB, and each decision reads all of it. Newer arrivals beyond it are dropped, saying so.
+ */
+export const MAX_QUEUED_SUBMISSIONS = 5000;
+
 /** Most open children a coordinator run keeps: the server refuses a run more than 2,000 pending children. */
 export const MAX_OPEN_CHILDREN = 1500;
 

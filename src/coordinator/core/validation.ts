@@ -224,6 +224,11 @@ export interface CoordinatorConfig {
   debounceMaxWaitMs?: number;
   /** A submission not started within this long of its arrival is dropped ("not started within …"). */
   scheduleTimeoutMs?: number;
+  /**
+   * The most bytes a child's result (or failure) takes: a run starts only as many children as its history can hold the
+   * results of (Temporal copies each into the coordinator's history). @default 2 MiB, the server's blob limit
+   */
+  maxResultBytes?: number;
 }
 
 /** The part of the configuration a submitter (or a worker's pinned policy) may set; everything but policy and key. */
@@ -253,6 +258,7 @@ const MAX_OF: Partial<Record<keyof TunableConfig, number>> = {
   debounceMs: MAX_DURATION_MS,
   debounceMaxWaitMs: MAX_DURATION_MS,
   scheduleTimeoutMs: MAX_DURATION_MS,
+  maxResultBytes: 2 * 1024 * 1024,
   maxRuns: MAX_MAX_RUNS,
   // Queued submissions travel in every handover (their args within maxQueuedBytes).
   maxQueued: 10_000,
@@ -289,6 +295,7 @@ const TUNABLE_CHECKS: Record<keyof TunableConfig, TunableCheck> = {
   debounceMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.debounceMs),
   debounceMaxWaitMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.debounceMaxWaitMs),
   scheduleTimeoutMs: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.scheduleTimeoutMs),
+  maxResultBytes: (field, value) => checkPositiveInteger(field, value, true, MAX_OF.maxResultBytes),
 };
 
 export const TUNABLE_FIELDS = Object.keys(TUNABLE_CHECKS) as (keyof TunableConfig)[];
@@ -299,6 +306,7 @@ const FIELD_SINCE: Partial<Record<keyof TunableConfig, Vocabulary>> = {
   debounceMs: 'full',
   debounceMaxWaitMs: 'full',
   scheduleTimeoutMs: 'full',
+  maxResultBytes: 'full',
 };
 
 function fieldsOf(vocabulary: Vocabulary): (keyof TunableConfig)[] {

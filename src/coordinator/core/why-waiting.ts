@@ -32,8 +32,11 @@ function slotHolders(state: CoordinatorState): string {
   return `a free slot (maxRuns ${state.config.maxRuns}, held by ${named.join(', ')}${more})`;
 }
 
-/** Each live queued submission's place and reason, by id, at workflow time `nowMs`. */
-export function whyWaiting(state: CoordinatorState, nowMs: number): Map<string, Waiting> {
+/**
+ * Each live queued submission's place and reason, by id, at workflow time `nowMs`; with `only`, the reasons of those
+ * alone (the places still count everyone): the coordinator's details show a few, and a long queue is worded once.
+ */
+export function whyWaiting(state: CoordinatorState, nowMs: number, only?: ReadonlySet<string>): Map<string, Waiting> {
   const queued = state.runs.filter((run) => isLive(run) && !isOpen(run));
   const newestFirst = state.config.limitStrategy === 'CANCEL_IN_PROGRESS';
   const order = newestFirst
@@ -43,6 +46,7 @@ export function whyWaiting(state: CoordinatorState, nowMs: number): Map<string, 
   const full = holders >= state.config.maxRuns;
   const result = new Map<string, Waiting>();
   order.forEach((run: OpenSubmission, index) => {
+    if (only !== undefined && !only.has(run.id)) return;
     const eligible = eligibleAt(run, state.config);
     const deadline = scheduleDeadline(run, state.config);
     const what =

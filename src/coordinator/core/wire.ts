@@ -81,6 +81,11 @@ export interface SubmitterConfig {
   /** A submission not started within this long of its arrival is dropped ("not started within …"). */
   scheduleTimeoutMs?: number | undefined;
   /**
+   * The most bytes a child's result or failure takes; a run starts as many children as its history can hold the
+   * results of (48 MiB / this), then continues as new. @default 2 MiB (the server's blob limit)
+   */
+  maxResultBytes?: number | undefined;
+  /**
    * A started child whose first workflow task no worker has picked up (no poller on its task queue) is shown as
    * waiting; after this long it is terminated and recorded as `failed` with the reason. @default undefined (wait)
    */
@@ -283,6 +288,26 @@ export interface CoordinatorResult extends CoordinatorStateView {
 }
 
 export const SUBMIT_SIGNAL = 'submit';
+/**
+ * Submissions as an Update (`submit` too): its argument is one submission, the signal's payload, or an array of them
+ * (at most 1,000). A policy with `admission: 'update'` sends it with Update-with-Start. Temporal lets a run continue as
+ * new while Updates arrive (they are retried on the new run), where a flood of signals can keep a run from closing
+ * until Temporal's 10,000-signal cap refuses submitters.
+ */
+export const SUBMIT_UPDATE = 'submit';
+
+/** Most submissions one `submit` Update may carry; the rest of a longer array is rejected with the reason. */
+export const MAX_SUBMISSIONS_PER_UPDATE = 1000;
+
+/**
+ * What the `submit` Update returns: the run took these submissions, and decides each like a `submit` signal (its
+ * outcome, a rejection included, is in the `state` query).
+ */
+export interface SubmitAck {
+  submissionIds: string[];
+  /** The coordinator run that took them (a later run if one continued as new first: they are retried there). */
+  coordinatorRunId: string;
+}
 export const RUN_CLOSED_SIGNAL = 'runClosed';
 export const STATE_QUERY = 'state';
 export const SUPERSEDED_SIGNAL = 'superseded';
