@@ -30,7 +30,7 @@ describe("admission: 'update'", () => {
         admission: 'update',
         key: (_input: DemoWorkInput) => 'quota',
         taskQueue,
-        continueAsNewAfterSignals: 25,
+        continueAsNewAfterEvents: 60,
         idleTimeoutMs: 30_000,
         maxResultBytes: 64 * 1024,
       });
@@ -42,6 +42,7 @@ describe("admission: 'update'", () => {
         Array.from({ length: 32 }, async () => {
           while (next < total) {
             const id = `u${next++}`;
+            await new Promise((resolve) => setTimeout(resolve, 20)); // a sustained stream, not one burst
             try {
               ({ coordinatorWorkflowId } = await submit(ctx.client, {
                 policy,
