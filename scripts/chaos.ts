@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --seed N --steps M [--keys K] [--kinds a,b,…] [--settle-ms T] [--dump FILE] [--verbose]`: a
+ * `npm run chaos -- --seed N --steps M [--keys K] [--kinds a,b,…] [--strategies all|cancel-in-progress] [--settle-ms T] [--dump FILE] [--verbose]`: a
  * seeded, randomized hostile run on its own dev server (see test/chaos/), then the independent checker over
  * Temporal's histories. Prints the figures and every violation; on failure, the line with the exact command that
  * replays the seed, and exits non-zero. Without `--seed` a random seed is drawn (and printed).
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     steps: numberOption('steps', 60),
     keys: numberOption('keys', DEFAULT_KEYS),
     kinds: kindsOption(),
+    // `--strategies cancel-in-progress` replays a seed as it ran before the strategy set was drawn.
+    strategies: option('strategies') === 'cancel-in-progress' ? ('cancel-in-progress' as const) : ('all' as const),
   };
   if (options.keys < 1) throw new Error('--keys must be at least 1');
   const verbose = process.argv.includes('--verbose');

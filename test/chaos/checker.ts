@@ -1,7 +1,7 @@
 /**
  * The independent checker: reads Temporal's histories after the run (see evidence.ts) and judges the invariants:
- * 1 the limit, 2 one outcome per accepted submission, 3 no foreign cancel, 4 every key progresses, 5 one coordinator
- * per key. It never asks the coordinator what happened, except which never-started submissions it dropped or
+ * 1 the limit, 2 one outcome per accepted submission, 3 no foreign cancel (and no running work displaced but under
+ * CANCEL_IN_PROGRESS), 4 every key progresses, 5 one coordinator per key. It never asks the coordinator what happened, except which never-started submissions it dropped or
  * rejected (check 2 explains why; check 5 reads a refusing run's rejections the same way).
  */
 import type { Client } from '@temporalio/client';
@@ -10,6 +10,7 @@ import { checkCancels } from './check-cancels';
 import { checkLimit, type LimitFigures } from './check-limit';
 import { checkOutcomes, type AfterDelete, type OutcomeKind } from './check-outcomes';
 import { checkProgress } from './check-progress';
+import { checkStrategies } from './check-strategy';
 import { gatherEvidence, type Evidence } from './evidence';
 import type { Ledger } from './ledger';
 import type { Violation } from './verdict';
@@ -52,6 +53,7 @@ export async function check(client: Client, ledger: Ledger): Promise<CheckReport
     });
   }
   violations.push(...checkCancels(evidence, ledger));
+  violations.push(...checkStrategies(evidence, ledger));
   violations.push(...checkCanonical(evidence.nonCanonical, evidence.chains, ledger));
   violations.sort((a, b) => a.check - b.check);
   return { evidence, keys, violations };

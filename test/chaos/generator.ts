@@ -2,7 +2,7 @@
  * Plans a chaos run from its seed: the policies, the keys and every step with its target, decided up front, so the
  * same seed always plans the same run and `--verbose` can print it.
  */
-import type { SlotRelease } from '../../src/coordinator/messages';
+import { LIMIT_STRATEGIES, type LimitStrategy, type SlotRelease } from '../../src/coordinator/messages';
 import { CHILD_WEIGHTS, childSpec } from './children';
 import { createRng, type Rng } from './prng';
 import { nonCanonicalSpellings } from './spellings';
@@ -54,10 +54,19 @@ const RESET_MIN_AGE_STEPS = 20;
 /** maxRuns is only ever raised by a config change, so the checker may judge every instant by the highest so far. */
 const MAX_MAX_RUNS = 4;
 
-function planPolicies(rng: Rng, count: number): PolicySpec[] {
+/**
+ * The strategy a policy starts with, or switches to: from a generator of its own (seeded from the run's seed), so the
+ * steps of a seed are the same whether strategies are drawn or not.
+ */
+function strategyOf(strategyRng: Rng | undefined): LimitStrategy {
+  return strategyRng ? strategyRng.pick(LIMIT_STRATEGIES) : 'CANCEL_IN_PROGRESS';
+}
+
+function planPolicies(rng: Rng, count: number, strategyRng: Rng | undefined): PolicySpec[] {
   // Both slot releases are always present: policy 0 releases on cancel request, policy 1 on close.
   const releases: SlotRelease[] = ['on-cancel-request', 'on-close'];
   return Array.from({ length: count }, (_, i) => ({
+    limitStrategy: strategyOf(strategyRng),
     maxRuns: rng.int(1, 3),
     slotRelease: releases[i % 2] as SlotRelease,
     idleTimeoutMs: rng.int(2000, 5000),
@@ -75,7 +84,8 @@ export function planKeys(count: number): KeySpec[] {
 export function generatePlan(options: ChaosOptions): ChaosPlan {
   const rng = createRng(options.seed);
   const keys = planKeys(options.keys);
-  const policies = planPolicies(rng, Math.min(2, options.keys));
+  const strategyRng = (options.strategies ?? 'all') === 'all' ? createRng(options.seed * 7919 + 17) : undefined;
+  const policies = planPolicies(rng, Math.min(2, options.keys), strategyRng);
   const current = policies.map((policy) => ({ ...policy }));
   const enabled = new Set(options.kinds);
   const steps: Step[] = [];
@@ -174,7 +184,10 @@ export function generatePlan(options: ChaosOptions): ChaosPlan {
         const flip = !raise || rng.chance(0.4);
         if (raise) now.maxRuns += 1;
         if (flip) now.slotRelease = now.slotRelease === 'on-close' ? 'on-cancel-request' : 'on-close';
-        steps.push({ index, delayMs, kind, policy, maxRuns: now.maxRuns, slotRelease: now.slotRelease });
+        // A change of strategy on a live key, now and then.
+        if (strategyRng?.chance(0.35)) now.limitStrategy = strategyOf(strategyRng);
+        const { maxRuns, slotRelease, limitStrategy } = now;
+        steps.push({ index, delayMs, kind, policy, maxRuns, slotRelease, limitStrategy });
         break;
       }
       case 'pause':
@@ -217,7 +230,7 @@ export function describeStep(step: Step, plan: ChaosPlan): string {
     case 'nonCanonical':
       return `${head} ${keyName(step.key)} ${step.id} ${step.child.kind} as ${step.spelling}`;
     case 'configChange':
-      return `${head} policy ${step.policy}: maxRuns ${step.maxRuns}, ${step.slotRelease}`;
+      return `${head} policy ${step.policy}: ${step.limitStrategy}, maxRuns ${step.maxRuns}, ${step.slotRelease}`;
     case 'pause':
       return `${head} ${step.ms}ms`;
     case 'killWorker':

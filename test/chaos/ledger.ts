@@ -2,7 +2,7 @@
  * What the harness itself did, step by step. The checker uses it only to know where to look (which coordinators,
  * which child IDs, which bystanders) and what was sent; every outcome it judges comes from Temporal's histories.
  */
-import type { CoordinatorStateView } from '../../src/coordinator/messages';
+import type { CoordinatorStateView, LimitStrategy } from '../../src/coordinator/messages';
 import type { HistoryEvent } from './executions';
 import type { Spelling, StepKind } from './types';
 
@@ -85,6 +85,8 @@ export interface Ledger {
   policyNames: string[];
   /** Per key index, from the library's own `coordinatorWorkflowId` (what `submit` signals). */
   coordinatorIds: string[];
+  /** Per key index: every strategy its policy had during the run (the first, then each config change's). */
+  strategies: LimitStrategy[][];
   sent: SentSubmission[];
   bystanders: Bystander[];
   actions: ActionRecord[];

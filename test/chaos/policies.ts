@@ -17,7 +17,7 @@ export function buildPolicy(name: string, taskQueue: string, spec: PolicySpec): 
   const policy: ConcurrencyPolicy<ChaosInput> & { cancelGracePeriodMs?: number } = {
     name,
     maxRuns: spec.maxRuns,
-    limitStrategy: 'CANCEL_IN_PROGRESS',
+    limitStrategy: spec.limitStrategy,
     slotRelease: spec.slotRelease,
     key: (input: ChaosInput) => input.chaosKey,
     taskQueue,

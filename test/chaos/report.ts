@@ -36,7 +36,9 @@ export function figuresOf(plan: ChaosPlan, ledger: Ledger, report: CheckReport):
     seed: plan.options.seed,
     steps: plan.steps.length,
     keys: plan.keys.map((key, i) => `${JSON.stringify(key.name)} → ${ledger.coordinatorIds[i]}`),
-    policies: plan.policies.map((p, i) => `${ledger.policyNames[i]}: maxRuns ${p.maxRuns}, ${p.slotRelease}`),
+    policies: plan.policies.map(
+      (p, i) => `${ledger.policyNames[i]}: ${p.limitStrategy}, maxRuns ${p.maxRuns}, ${p.slotRelease}`,
+    ),
     stepsByKind: count(plan.steps.map((step) => step.kind)),
     submissionsSent: count(ledger.sent.map((s) => s.kind)),
     acknowledged: ledger.sent.filter((s) => s.acknowledged).length,

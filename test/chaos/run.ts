@@ -12,7 +12,7 @@ import { buildPolicy } from './policies';
 import { failureLine, summaryOf } from './report';
 import { executeSteps } from './runner';
 import { sendProbes, waitUntilSettled } from './settle';
-import type { ChaosOptions, ChaosPlan } from './types';
+import type { ChaosOptions, ChaosPlan, PolicySpec } from './types';
 
 export interface ChaosResult {
   plan: ChaosPlan;
@@ -34,6 +34,14 @@ export async function runChaos(env: ChaosEnvironment, options: ChaosOptions): Pr
     taskQueue,
     policyNames,
     coordinatorIds: plan.keys.map((key) => coordinatorWorkflowId(policyNames[key.policy] as string, key.name)),
+    strategies: plan.keys.map((key) => [
+      ...new Set([
+        (plan.policies[key.policy] as PolicySpec).limitStrategy,
+        ...plan.steps.flatMap((step) =>
+          step.kind === 'configChange' && step.policy === key.policy ? [step.limitStrategy] : [],
+        ),
+      ]),
+    ]),
     sent: [],
     bystanders: [],
     actions: [],

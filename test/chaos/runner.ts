@@ -69,10 +69,11 @@ async function executeStep(run: RunState, step: Step, valid: ValidSends): Promis
       await ensureWorker(run);
       return { result: 'done' };
     case 'configChange': {
-      const spec = { ...run.specs[step.policy]!, maxRuns: step.maxRuns, slotRelease: step.slotRelease };
+      const { maxRuns, slotRelease, limitStrategy } = step;
+      const spec = { ...run.specs[step.policy]!, maxRuns, slotRelease, limitStrategy };
       run.specs[step.policy] = spec;
       run.policies[step.policy] = buildPolicy(run.ledger.policyNames[step.policy]!, run.ledger.taskQueue, spec);
-      return { result: 'done', detail: `maxRuns ${spec.maxRuns}, ${spec.slotRelease}` };
+      return { result: 'done', detail: `${spec.limitStrategy}, maxRuns ${spec.maxRuns}, ${spec.slotRelease}` };
     }
     case 'pause':
       await sleep(step.ms);

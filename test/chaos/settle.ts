@@ -12,6 +12,26 @@ import { messageOf, type SentSubmission } from './ledger';
 
 export const PROBE_ID = 'probe';
 
+/** Longest a probe waits for its key to have nothing open (its children end within seconds once the faults stop). */
+const PROBE_WAIT_MS = 60_000;
+
+/**
+ * Waits until the key's coordinator has nothing running or queued (or is gone): progress means that a submission that
+ * finds a free slot runs, and under CANCEL_NEWEST or CANCEL_QUEUED_EXCEPT_OLDEST one that finds none is dropped.
+ */
+async function untilIdle(run: RunState, key: number): Promise<void> {
+  const deadline = Date.now() + PROBE_WAIT_MS;
+  const coordinatorId = run.ledger.coordinatorIds[key] as string;
+  while (Date.now() < deadline) {
+    const state = await run.env.client.workflow
+      .getHandle(coordinatorId)
+      .query(stateQuery)
+      .catch(() => undefined);
+    if (!state || (state.running.length === 0 && state.queued.length === 0)) return;
+    await sleep(500);
+  }
+}
+
 export async function sendProbes(run: RunState): Promise<void> {
   await ensureWorker(run);
   await Promise.all(
@@ -19,6 +39,7 @@ export async function sendProbes(run: RunState): Promise<void> {
       const sent: SentSubmission = { step: -1, kind: 'probe', key: index, id: PROBE_ID, acknowledged: false };
       run.ledger.sent.push(sent);
       try {
+        await untilIdle(run, index);
         const options = {
           policy: policyOfKey(run, index),
           workflow: 'demoWork',

@@ -2,7 +2,7 @@
  * What a chaos run is made of: the plan (policies, keys, steps), all decided up front from the seed, so a seed
  * replays the same steps; only the timing of the real server differs between replays.
  */
-import type { SlotRelease } from '../../src/coordinator/messages';
+import type { LimitStrategy, SlotRelease } from '../../src/coordinator/messages';
 
 /** Every kind of step; a run may switch some off (`--kinds`) while the library does not support them yet. */
 export const STEP_KINDS = [
@@ -80,6 +80,8 @@ export interface ChildSpec {
 }
 
 export interface PolicySpec {
+  /** Drawn from the whole set (ChaosOptions.strategies), and switched by some config changes. */
+  limitStrategy: LimitStrategy;
   maxRuns: number;
   slotRelease: SlotRelease;
   idleTimeoutMs: number;
@@ -113,7 +115,7 @@ export type Step = StepBase &
     | { kind: 'cancelChild' | 'terminateChild'; of: number }
     | { kind: 'killWorker' | 'restartWorker' }
     /** The same policy name with new settings in later submissions; maxRuns is only ever raised. */
-    | { kind: 'configChange'; policy: number; maxRuns: number; slotRelease: SlotRelease }
+    | { kind: 'configChange'; policy: number; maxRuns: number; slotRelease: SlotRelease; limitStrategy: LimitStrategy }
     | { kind: 'pause'; ms: number }
     /**
      * With the coordinators' worker down: terminate the key's coordinator, submit (a run no worker picks up),
@@ -148,6 +150,11 @@ export interface ChaosOptions {
   steps: number;
   keys: number;
   kinds: readonly StepKind[];
+  /**
+   * `all` draws each policy's strategy from the whole set (and lets config changes switch it) from a generator of its
+   * own, so a seed's steps are the same either way; `cancel-in-progress` is the set before it. @default 'all'
+   */
+  strategies?: 'all' | 'cancel-in-progress';
 }
 
 export interface ChaosPlan {
