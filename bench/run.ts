@@ -213,6 +213,25 @@ function scenarioSpecs(config: BenchConfig): ScenarioSpec[] {
       idleClose: { idleTimeoutMs: 20_000, sweepIntervalMs: 15_000 },
     },
   ];
+  // One scenario per strategy besides CANCEL_IN_PROGRESS (the scenarios above): 10 keys, 2 slots each, the same burst,
+  // so queue wait (admission), events and Actions per submission compare with a plain start.
+  for (const limitStrategy of [
+    'GROUP_ROUND_ROBIN',
+    'CANCEL_NEWEST',
+    'CANCEL_QUEUED_EXCEPT_NEWEST',
+    'CANCEL_QUEUED_EXCEPT_OLDEST',
+  ] as const) {
+    specs.push({
+      ...common,
+      id: `strategy-${limitStrategy.toLowerCase().replace(/_/g, '-')}`,
+      title: `${limitStrategy} (K=10, maxRuns 2)`,
+      kind: 'coordinated',
+      n: config.n,
+      keys: 10,
+      maxRuns: 2,
+      limitStrategy,
+    });
+  }
   for (const keys of config.scalingKeys) {
     // The many-keys scenario already is this point of the curve: reuse it rather than run it twice.
     if (keys === config.manyKeys && config.scalingN === config.n) continue;

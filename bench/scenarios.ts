@@ -8,7 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import { defineConcurrencyPolicy, submit } from '../src/client';
-import { stateQuery, type CoordinatorCounters, type CoordinatorStateView } from '../src/coordinator/messages';
+import {
+  stateQuery,
+  type CoordinatorCounters,
+  type CoordinatorStateView,
+  type LimitStrategy,
+} from '../src/coordinator/messages';
 import type { DemoWorkInput } from '../examples/workflows';
 import { addEstimates, emptyEstimate, perSubmission, type ActionEstimate } from './actions';
 import {
@@ -42,6 +47,8 @@ export interface ScenarioSpec {
   maxRuns: number;
   concurrency: number;
   worker: WorkerVariant;
+  /** Coordinated: the policy's strategy. @default 'CANCEL_IN_PROGRESS' */
+  limitStrategy?: LimitStrategy;
   /** The policy's `continueAsNewAfterEvents`, to make a key roll over within the run. */
   continueAsNewAfterEvents?: number;
   /**
@@ -398,7 +405,7 @@ export async function runRep(ctx: BenchContext, spec: ScenarioSpec, rep: number)
   const policy = defineConcurrencyPolicy({
     name,
     maxRuns: spec.maxRuns,
-    limitStrategy: 'CANCEL_IN_PROGRESS',
+    limitStrategy: spec.limitStrategy ?? 'CANCEL_IN_PROGRESS',
     key: (input: DemoWorkInput) => (input.label ?? '').split(':')[0] ?? '',
     taskQueue,
     ...(spec.continueAsNewAfterEvents !== undefined && { continueAsNewAfterEvents: spec.continueAsNewAfterEvents }),
