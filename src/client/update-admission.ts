@@ -32,6 +32,8 @@ const RETRYABLE_MESSAGES = [
   'Unable to perform workflow execution update due to unexpected workflow task failure',
   // Delivered in the workflow task that continued as new, before the SDK answered it: sent again to the new run.
   "Workflow Update is rejected because it wasn't processed by worker",
+  // Admitted while the run completed idle: sent again, it starts the key's next run (which knows the run's ids).
+  'workflow execution already completed',
 ];
 
 /** How long a send keeps being retried while Temporal refuses it for now, before `submit()` gives up. */
