@@ -111,7 +111,7 @@ describe("admission: 'update'", () => {
       const tooMany = Array.from({ length: 1001 }, (_, i) => ({ id: `x${i}`, workflowType: 'demoWork' }));
       await expect(handle.executeUpdate(submitUpdate, { args: [tooMany] })).rejects.toThrow(WorkflowUpdateFailedError);
       // An invalid submission inside an accepted Update is recorded rejected with its reason, as from a signal.
-      await handle.executeUpdate(submitUpdate, { args: [{ id: 'bad', workflowType: '' } as never] });
+      await handle.executeUpdate(submitUpdate, { args: [{ id: 'bad', workflowType: '' }] });
       const final = await waitForState(
         ctx.client,
         first.coordinatorWorkflowId,
