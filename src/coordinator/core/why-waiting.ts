@@ -7,7 +7,7 @@
 import type { OpenSubmission } from './wire';
 import { holdsSlot, isLive, isOpen, type CoordinatorState } from './state';
 import { eligibleAt, formatDuration, scheduleDeadline } from './queue-time';
-import { byQueueOrder, priorityOf } from './strategies/queue-order';
+import { byNewestFirst, byQueueOrder } from './strategies/queue-order';
 
 /** How many slot holders the reason names; the `state` query's `running` lists them all. */
 const NAMED_HOLDERS = 3;
@@ -38,10 +38,7 @@ function slotHolders(state: CoordinatorState): string {
  */
 export function whyWaiting(state: CoordinatorState, nowMs: number, only?: ReadonlySet<string>): Map<string, Waiting> {
   const queued = state.runs.filter((run) => isLive(run) && !isOpen(run));
-  const newestFirst = state.config.limitStrategy === 'CANCEL_IN_PROGRESS';
-  const order = newestFirst
-    ? [...queued].sort((a, b) => priorityOf(a) - priorityOf(b) || b.seq - a.seq)
-    : [...queued].sort(byQueueOrder);
+  const order = [...queued].sort(state.config.limitStrategy === 'CANCEL_IN_PROGRESS' ? byNewestFirst : byQueueOrder);
   const holders = state.runs.filter((run) => holdsSlot(run, state.config)).length;
   const full = holders >= state.config.maxRuns;
   const result = new Map<string, Waiting>();

@@ -1,7 +1,7 @@
 import type { OpenSubmission } from '../wire';
 import { holdsSlot, isConfirmed, isLive, isOpen } from '../state';
 import type { Plan, Strategy } from './plan';
-import { priorityOf } from './queue-order';
+import { byNewestFirst } from './queue-order';
 
 /**
  * CANCEL_IN_PROGRESS, "newest wins" (docs/guarantees.md).
@@ -18,7 +18,7 @@ import { priorityOf } from './queue-order';
  * for only one of them, and an older one would likely be displaced again soon after starting.
  */
 export const cancelInProgress: Strategy = (runs, config) => {
-  const newestFirst = runs.filter(isLive).sort((a, b) => priorityOf(a) - priorityOf(b) || b.seq - a.seq);
+  const newestFirst = runs.filter(isLive).sort(byNewestFirst);
   const plan: Plan = { cancel: [], drop: [], start: [] };
   newestFirst.slice(config.maxRuns).forEach((displaced, i) => {
     const supersededBy = (newestFirst[i % config.maxRuns] as OpenSubmission).id;

@@ -14,6 +14,11 @@ export function byQueueOrder(a: OpenSubmission, b: OpenSubmission): number {
   return priorityOf(a) - priorityOf(b) || a.seq - b.seq;
 }
 
+/** CANCEL_IN_PROGRESS's "newest": priority first (1 before 5), then the latest arrival. */
+export function byNewestFirst(a: OpenSubmission, b: OpenSubmission): number {
+  return priorityOf(a) - priorityOf(b) || b.seq - a.seq;
+}
+
 /** Live submissions that wait for a slot, in queue order. */
 export function waitingInOrder(runs: readonly OpenSubmission[]): OpenSubmission[] {
   return runs.filter((run) => isLive(run) && !isOpen(run)).sort(byQueueOrder);
